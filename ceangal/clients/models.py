@@ -1,0 +1,288 @@
+"""A client and the sections of their record, each section of one data category.
+
+Every item records which organisation supplied it and when (provenance), carries a version number
+for optimistic concurrency, and keeps its history (django-simple-history), so a change is never a
+silent overwrite. Which category each field belongs to is declared once, in clients.sections.
+
+Nothing outside clients.services writes these models, and nothing outside the policy layer reads
+them for display or disclosure.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from ceangal.crypto import EncryptedTextField
+from ceangal.partners.models import Organisation, StaffMember
+
+
+class Client(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    reference = models.CharField(max_length=12, unique=True, help_text="The partnership's reference, e.g. CG-7K2M9Q.")
+    registered_by = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="registered_clients")
+    registered_at = models.DateTimeField(auto_now_add=True)
+    # Whether other partners' searches may be told "this person may be known to ..." (issue: referrals).
+    discoverable = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-registered_at"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class ClientItem(models.Model):
+    """Provenance and version common to every part of a client's record."""
+
+    supplied_by = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(StaffMember, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        abstract = True
+
+
+class IdentitySection(ClientItem):
+    client = models.OneToOneField(Client, on_delete=models.CASCADE, related_name="identity")
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    preferred_name = models.CharField(max_length=100, blank=True)
+    date_of_birth = models.DateField()
+    ni_number = EncryptedTextField(blank=True)
+    ni_number_index = models.CharField(max_length=64, blank=True, db_index=True)
+    postcode = models.CharField(max_length=8)
+    local_authority = models.CharField(max_length=9)
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+
+class ContactDetails(ClientItem):
+    client = models.OneToOneField(Client, on_delete=models.CASCADE, related_name="contact")
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+    address_line_1 = models.CharField(max_length=200, blank=True)
+    address_line_2 = models.CharField(max_length=200, blank=True)
+    town = models.CharField(max_length=100, blank=True)
+    preferred_method = models.CharField(max_length=20, blank=True)
+    contact_notes = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+
+class Demographics(ClientItem):
+    client = models.OneToOneField(Client, on_delete=models.CASCADE, related_name="demographics")
+    sex = models.CharField(max_length=10, blank=True)
+    trans_status = models.CharField(max_length=10, blank=True)
+    sexual_orientation = models.CharField(max_length=10, blank=True)
+    ethnicity = models.CharField(max_length=10, blank=True)
+    long_term_condition = models.CharField(max_length=10, blank=True)
+    care_experience = models.CharField(max_length=10, blank=True)
+    parent = models.CharField(max_length=10, blank=True)
+    history = HistoricalRecords()
+
+
+class Qualification(ClientItem):
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="qualifications")
+    title = models.CharField(max_length=200)
+    scqf_level = models.CharField(max_length=10)
+    awarding_body = models.CharField(max_length=200, blank=True)
+    achieved_on = models.DateField(null=True, blank=True)
+    verified = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+
+class ExperienceKind(models.TextChoices):
+    EMPLOYMENT = "employment", _("Paid work")
+    VOLUNTEERING = "volunteering", _("Volunteering")
+    EDUCATION = "education", _("Education or training")
+    OTHER = "other", _("Other")
+
+
+class ExperienceItem(ClientItem):
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="experience")
+    kind = models.CharField(max_length=20, choices=ExperienceKind.choices)
+    organisation_name = models.CharField(max_length=200, blank=True)
+    role_title = models.CharField(max_length=200)
+    started_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    description = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+
+class SupportNeed(ClientItem):
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="support_needs")
+    need = models.CharField(max_length=20)
+    severity = models.CharField(max_length=10)
+    identified_by = models.CharField(max_length=12)
+    identified_on = models.DateField()
+    notes = models.TextField(blank=True)
+    resolved_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+
+class HealthCondition(ClientItem):
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="health_conditions")
+    condition_type = models.CharField(max_length=20)
+    limitation = models.CharField(max_length=10)
+    details = EncryptedTextField(blank=True)
+    adjustments = EncryptedTextField(blank=True)
+    history = HistoricalRecords()
+
+
+class ConvictionStatus(models.TextChoices):
+    UNSPENT = "unspent", _("Unspent")
+    SPENT = "spent", _("Spent")
+    PENDING = "pending", _("Charge pending")
+    PNS = "PNS", _("Prefer not to say")
+
+
+class Conviction(ClientItem):
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="convictions")
+    status = models.CharField(max_length=10, choices=ConvictionStatus.choices)
+    offence_summary = EncryptedTextField(blank=True)
+    sentence = EncryptedTextField(blank=True)
+    convicted_on = models.DateField(null=True, blank=True)
+    disclosure_notes = EncryptedTextField(blank=True)
+    history = HistoricalRecords()
+
+
+class CaringAndFamily(ClientItem):
+    client = models.OneToOneField(Client, on_delete=models.CASCADE, related_name="caring")
+    unpaid_carer = models.CharField(max_length=10, blank=True)
+    number_of_children = models.PositiveSmallIntegerField(null=True, blank=True)
+    youngest_child_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    lone_parent = models.CharField(max_length=10, blank=True)
+    childcare_needed = models.CharField(max_length=10, blank=True)
+    priority_family_groups = models.JSONField(default=list, blank=True)
+    notes = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+
+class BenefitClaim(ClientItem):
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="benefits")
+    benefit = models.CharField(max_length=10)
+    uc_regime = models.CharField(max_length=10, blank=True)
+    started_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+
+class StageChange(ClientItem):
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="stage_changes")
+    stage = models.CharField(max_length=5)
+    changed_on = models.DateField()
+    note = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+
+class ActivityStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    STOPPED = "stopped", _("Stopped early")
+
+
+class Activity(ClientItem):
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="activities")
+    activity_type = models.CharField(max_length=30)
+    title = models.CharField(max_length=200)
+    provider_name = models.CharField(max_length=200, blank=True)
+    started_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=ActivityStatus.choices, default=ActivityStatus.PLANNED)
+    history = HistoricalRecords()
+
+
+class Outcome(ClientItem):
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="outcomes")
+    destination = models.CharField(max_length=12)
+    employment_type = models.CharField(max_length=6, blank=True)
+    achieved_on = models.DateField()
+    employer_name = models.CharField(max_length=200, blank=True)
+    hours_per_week = models.PositiveSmallIntegerField(null=True, blank=True)
+    scqf_level = models.CharField(max_length=10, blank=True)
+    notes = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+
+class FollowUp(ClientItem):
+    """An employment follow-up at 4, 13, 26 or 52 weeks: a due-dated task, NOT_DUE until its date."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="follow_ups")
+    outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="follow_ups")
+    week = models.CharField(max_length=4)
+    due_on = models.DateField()
+    status = models.CharField(max_length=10, default="NOT_DUE")
+    checked_on = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["outcome", "week"], name="one_follow_up_per_week")]
+
+
+class DocumentKind(models.TextChoices):
+    LETTER = "letter", _("Letter")
+    FORM = "form", _("Form")
+    PHOTOGRAPH = "photograph", _("Photograph")
+    CV = "cv", _("CV")
+    CERTIFICATE = "certificate", _("Certificate")
+    OTHER = "other", _("Other")
+
+
+class Document(ClientItem):
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="documents")
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=DocumentKind.choices)
+    # Stored under a generated name; the name the person gave is kept for display only.
+    file = models.FileField(upload_to="clients/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size_bytes = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    history = HistoricalRecords()
+
+
+class EngagementStatus(models.TextChoices):
+    REGISTERED = "registered", _("Registered")
+    ACTIVE = "active", _("Active")
+    CLOSED = "closed", _("Closed")
+
+
+LIVE_ENGAGEMENT_STATUSES = (EngagementStatus.REGISTERED, EngagementStatus.ACTIVE)
+
+
+class Engagement(models.Model):
+    """The relationship between a client and an organisation. No engagement, no need to know."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="engagements")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="engagements")
+    status = models.CharField(max_length=12, choices=EngagementStatus.choices, default=EngagementStatus.REGISTERED)
+    key_worker = models.ForeignKey(
+        StaffMember, null=True, blank=True, on_delete=models.PROTECT, related_name="engagements"
+    )
+    started_on = models.DateField()
+    closed_on = models.DateField(null=True, blank=True)
+    closure_reason = models.CharField(max_length=30, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-started_on"]
+        constraints = [
+            # One live engagement per client and organisation; closed ones stay as history.
+            models.UniqueConstraint(
+                fields=["client", "organisation"],
+                condition=models.Q(status__in=["registered", "active"]),
+                name="one_live_engagement_per_org",
+            )
+        ]
+        indexes = [models.Index(fields=["organisation", "status"])]

@@ -1,0 +1,395 @@
+"""Writes to client records. Each is atomic, validates everything first, and writes its audit event
+in the same transaction. Edits carry the version the editor started from; a stale version is
+refused with EditConflict, never silently overwritten.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from ceangal.audit.services import audit_record
+from ceangal.clients import models as m
+from ceangal.clients.sections import SectionSpec, section
+from ceangal.clients.validation import clean_section
+from ceangal.crypto import blind_index
+from ceangal.errors import EditConflict, InvalidInput, NotFound, NotPermitted
+from ceangal.partners.models import StaffMember
+from ceangal.partners.roles import CASEWORK_ROLES, Role
+
+_REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base 32: no I, L, O or U
+FOLLOW_UP_WEEKS = {"FU04": 4, "FU13": 13, "FU26": 26, "FU52": 52}
+EMPLOYMENT_DESTINATION = "D_EMP"
+
+
+def new_client_reference() -> str:
+    return "CG-" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(6))
+
+
+def _require_casework(actor: StaffMember, today: dt.date) -> None:
+    if not actor.active or not actor.user.is_active:
+        raise NotPermitted("Your account is not active.")
+    if actor.role not in CASEWORK_ROLES:
+        raise NotPermitted(f"A {Role(actor.role).label.lower()} cannot change client records.")
+    if not actor.training_current(today):
+        raise NotPermitted("Your data-protection training has expired; renew it before changing client records.")
+
+
+def _require_engaged(actor: StaffMember, client: m.Client) -> None:
+    """Same answer as for a client that does not exist, so that existence is not revealed."""
+    engaged = m.Engagement.objects.filter(
+        client=client, organisation_id=actor.organisation_id, status__in=m.LIVE_ENGAGEMENT_STATUSES
+    ).exists()
+    if not engaged:
+        raise NotFound("No such client.")
+
+
+def _set_history_user(instance: models.Model, actor: StaffMember) -> None:
+    instance._history_user = actor.user  # type: ignore[attr-defined]  # read by django-simple-history
+
+
+def _audit(actor: StaffMember, action: str, obj: models.Model, client: m.Client, fields: Any = (), **detail: Any) -> None:
+    audit_record(
+        actor_user_id=actor.user_id,
+        organisation_id=actor.organisation_id,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=obj.pk,
+        client_id=client.pk,
+        fields=fields,
+        detail=detail,
+    )
+
+
+def _derived(spec: SectionSpec, cleaned: dict[str, Any]) -> dict[str, Any]:
+    if spec.key == "identity" and "ni_number" in cleaned:
+        return {"ni_number_index": blind_index(cleaned["ni_number"]) if cleaned["ni_number"] else ""}
+    return {}
+
+
+def client_register(
+    *,
+    actor: StaffMember,
+    identity: Mapping[str, Any],
+    contact: Mapping[str, Any] | None = None,
+    discoverable: bool = False,
+    today: dt.date | None = None,
+) -> m.Client:
+    """Register a client once. The registering organisation becomes the first engagement, with the
+    registering key worker assigned."""
+    today = today or timezone.localdate()
+    _require_casework(actor, today)
+    identity_spec, contact_spec = section("identity"), section("contact")
+    errors: dict[str, list[str]] = {}
+    cleaned_identity: dict[str, Any] = {}
+    cleaned_contact: dict[str, Any] = {}
+    try:
+        cleaned_identity = clean_section(identity_spec, identity, today=today)
+    except InvalidInput as exc:
+        errors.update(exc.errors)
+    if contact:
+        try:
+            cleaned_contact = clean_section(contact_spec, contact, today=today)
+        except InvalidInput as exc:
+            errors.update({f"contact.{k}": v for k, v in exc.errors.items()})
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic():
+        for _attempt in range(5):
+            reference = new_client_reference()
+            if not m.Client.objects.filter(reference=reference).exists():
+                break
+        client = m.Client.objects.create(reference=reference, registered_by=actor.organisation, discoverable=discoverable)
+        provenance = {"client": client, "supplied_by": actor.organisation, "recorded_by": actor}
+        ident = m.IdentitySection(**provenance, **cleaned_identity, **_derived(identity_spec, cleaned_identity))
+        _set_history_user(ident, actor)
+        ident.save()
+        if cleaned_contact:
+            contact_row = m.ContactDetails(**provenance, **cleaned_contact)
+            _set_history_user(contact_row, actor)
+            contact_row.save()
+        engagement = m.Engagement(
+            client=client,
+            organisation=actor.organisation,
+            status=m.EngagementStatus.REGISTERED,
+            key_worker=actor if actor.role == Role.KEY_WORKER else None,
+            started_on=today,
+        )
+        _set_history_user(engagement, actor)
+        engagement.save()
+        _audit(actor, "client.registered", client, client, fields=[*cleaned_identity, *cleaned_contact])
+    return client
+
+
+def _owned_item(spec: SectionSpec, client: m.Client, item_id: object | None) -> models.Model | None:
+    manager = spec.model._default_manager
+    if spec.multiple:
+        try:
+            return manager.get(pk=item_id, client=client)
+        except (spec.model.DoesNotExist, ValueError, TypeError):
+            raise NotFound(f"No such item in {spec.label.lower()}.") from None
+    return manager.filter(client=client).first()
+
+
+def section_save(
+    *,
+    actor: StaffMember,
+    client: m.Client,
+    section_key: str,
+    data: Mapping[str, Any],
+    expected_version: int | None,
+    item_id: object | None = None,
+    today: dt.date | None = None,
+) -> models.Model:
+    """Create or change a one-per-client section, or change one item of a list section.
+
+    `expected_version` is the version the editor loaded (None or 0 when creating a one-per-client
+    section that does not exist yet). Only the organisation that supplied an item may change it:
+    a partner's correction goes to the supplier (and, later, through rectification).
+    """
+    today = today or timezone.localdate()
+    spec = section(section_key)
+    _require_casework(actor, today)
+    _require_engaged(actor, client)
+    if spec.multiple and item_id is None:
+        raise InvalidInput({"item": f"Say which item of {spec.label.lower()} to change."})
+    with transaction.atomic():
+        current = _owned_item(spec, client, item_id)
+        if current is None:
+            if expected_version not in (None, 0):
+                raise EditConflict(what=spec.label, expected_version=expected_version or 0, current_version=0)
+            return _create(actor, client, spec, data, today)
+        if current.supplied_by_id != actor.organisation_id:  # type: ignore[attr-defined]
+            raise NotPermitted(
+                f"This was supplied by {current.supplied_by}; ask them to correct it."  # type: ignore[attr-defined]
+            )
+        cleaned = clean_section(spec, data, today=today, partial=True)
+        if expected_version is None:
+            raise InvalidInput({"version": "Give the version of the record you are changing, so edits are not lost."})
+        # Claim the next version in one conditional UPDATE: of two editors who loaded the same
+        # version, exactly one succeeds; the other gets the conflict.
+        claimed = spec.model._default_manager.filter(pk=current.pk, version=expected_version).update(
+            version=expected_version + 1
+        )
+        if not claimed:
+            latest = spec.model._default_manager.filter(pk=current.pk).values_list("version", flat=True).first()
+            raise EditConflict(what=spec.label, expected_version=expected_version, current_version=latest or 0)
+        current.refresh_from_db()
+        changed = [name for name, value in cleaned.items() if getattr(current, name) != value]
+        for name, value in {**cleaned, **_derived(spec, cleaned)}.items():
+            setattr(current, name, value)
+        current.recorded_by = actor  # type: ignore[attr-defined]
+        _set_history_user(current, actor)
+        current.save()
+        _audit(actor, f"client.{spec.key}.changed", current, client, fields=changed, version=expected_version + 1)
+        return current
+
+
+def item_add(
+    *, actor: StaffMember, client: m.Client, section_key: str, data: Mapping[str, Any], today: dt.date | None = None
+) -> models.Model:
+    today = today or timezone.localdate()
+    spec = section(section_key)
+    if not spec.multiple or not spec.addable:
+        raise InvalidInput({"section": f"Items cannot be added to {spec.label.lower()} this way."})
+    _require_casework(actor, today)
+    _require_engaged(actor, client)
+    with transaction.atomic():
+        return _create(actor, client, spec, data, today)
+
+
+def _create(actor: StaffMember, client: m.Client, spec: SectionSpec, data: Mapping[str, Any], today: dt.date) -> models.Model:
+    cleaned = clean_section(spec, data, today=today)
+    item = spec.model(
+        client=client, supplied_by=actor.organisation, recorded_by=actor, **cleaned, **_derived(spec, cleaned)
+    )
+    _set_history_user(item, actor)
+    try:
+        with transaction.atomic():
+            item.save()
+    except IntegrityError:
+        # A one-per-client section that another editor created a moment ago.
+        raise EditConflict(what=spec.label, expected_version=0, current_version=1) from None
+    _audit(actor, f"client.{spec.key}.added", item, client, fields=list(cleaned))
+    if spec.key == "outcomes" and cleaned.get("destination") == EMPLOYMENT_DESTINATION:
+        _schedule_follow_ups(actor, client, item, cleaned["achieved_on"])  # type: ignore[arg-type]
+    return item
+
+
+def _schedule_follow_ups(actor: StaffMember, client: m.Client, outcome: m.Outcome, start: dt.date) -> None:
+    """Follow-ups are due-dated tasks, 'not due' until their date, so a return never shows a blank."""
+    for week, weeks in FOLLOW_UP_WEEKS.items():
+        follow_up = m.FollowUp(
+            client=client,
+            outcome=outcome,
+            supplied_by=actor.organisation,
+            recorded_by=actor,
+            week=week,
+            due_on=start + dt.timedelta(weeks=weeks),
+            status="NOT_DUE",
+        )
+        _set_history_user(follow_up, actor)
+        follow_up.save()
+    _audit(actor, "client.follow_ups.scheduled", outcome, client, weeks=list(FOLLOW_UP_WEEKS))
+
+
+def _sniff_content_type(head: bytes) -> str | None:
+    """What the file's first bytes say it is: the name and the browser's claim are not trusted."""
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"PK\x03\x04"):
+        return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return "text/plain" if b"\x00" not in head else None
+
+
+def document_upload(
+    *,
+    actor: StaffMember,
+    client: m.Client,
+    title: str,
+    kind: str,
+    upload: UploadedFile,
+    today: dt.date | None = None,
+) -> m.Document:
+    today = today or timezone.localdate()
+    _require_casework(actor, today)
+    _require_engaged(actor, client)
+    spec = section("documents")
+    errors: dict[str, list[str]] = {}
+    try:
+        cleaned = clean_section(spec, {"title": title, "kind": kind}, today=today)
+    except InvalidInput as exc:
+        errors.update(exc.errors)
+        cleaned = {}
+    limit = settings.CEANGAL_UPLOAD_MAX_BYTES
+    size = upload.size or 0
+    content_type: str | None = None
+    if size == 0:
+        errors["file"] = ["The file is empty; choose the file again."]
+    elif size > limit:
+        errors["file"] = [f"The file is {size / 1_048_576:.1f} MB; files must be {limit / 1_048_576:.0f} MB or smaller."]
+    else:
+        upload.seek(0)
+        content_type = _sniff_content_type(upload.read(2048))
+        allowed = settings.CEANGAL_UPLOAD_TYPES
+        if content_type not in allowed:
+            errors["file"] = ["The file must be a PDF, JPEG, PNG, Word (.docx) or plain text file."]
+    if errors:
+        raise InvalidInput(errors)
+    assert content_type is not None
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    original_name = (upload.name or "upload")[-255:]
+    upload.name = f"{uuid.uuid4().hex}{settings.CEANGAL_UPLOAD_TYPES[content_type]}"
+    document = m.Document(
+        client=client,
+        supplied_by=actor.organisation,
+        recorded_by=actor,
+        file=upload,
+        original_name=original_name,
+        content_type=content_type,
+        size_bytes=size,
+        sha256=digest.hexdigest(),
+        **cleaned,
+    )
+    _set_history_user(document, actor)
+    try:
+        with transaction.atomic():
+            document.save()
+            _audit(actor, "client.documents.added", document, client, fields=["file"], sha256=document.sha256)
+    except BaseException:
+        # The file is written before the row; if the row is not saved, do not leave the file behind.
+        if document.file.name:
+            document.file.storage.delete(document.file.name)
+        raise
+    return document
+
+
+def engagement_open(*, actor: StaffMember, client: m.Client, key_worker: StaffMember | None = None) -> m.Engagement:
+    """Engage the actor's own organisation with a client it can already see (for example after a
+    referral is accepted, in a later issue)."""
+    today = timezone.localdate()
+    _require_casework(actor, today)
+    if key_worker is not None and key_worker.organisation_id != actor.organisation_id:
+        raise InvalidInput({"key_worker": "Choose a key worker from your own organisation."})
+    with transaction.atomic():
+        engagement = m.Engagement(
+            client=client, organisation=actor.organisation, key_worker=key_worker, started_on=today
+        )
+        _set_history_user(engagement, actor)
+        try:
+            with transaction.atomic():
+                engagement.save()
+        except IntegrityError:
+            raise InvalidInput({"organisation": "Your organisation is already working with this client."}) from None
+        _audit(actor, "engagement.opened", engagement, client)
+    return engagement
+
+
+def engagement_update(
+    *,
+    actor: StaffMember,
+    engagement: m.Engagement,
+    expected_version: int,
+    status: str | None = None,
+    key_worker: StaffMember | None = None,
+    closure_reason: str = "",
+) -> m.Engagement:
+    today = timezone.localdate()
+    _require_casework(actor, today)
+    if engagement.organisation_id != actor.organisation_id:
+        raise NotFound("No such engagement.")
+    errors: dict[str, list[str]] = {}
+    if status is not None and status not in m.EngagementStatus.values:
+        errors["status"] = [f"Choose one of: {', '.join(m.EngagementStatus.values)}."]
+    if key_worker is not None and (key_worker.organisation_id != actor.organisation_id or key_worker.role != Role.KEY_WORKER):
+        errors["key_worker"] = ["Choose a key worker from your own organisation."]
+    if status == m.EngagementStatus.CLOSED and not closure_reason:
+        errors["closure_reason"] = ["Say why the engagement is closing."]
+    if engagement.status == m.EngagementStatus.CLOSED:
+        errors["status"] = ["This engagement is closed; open a new one instead."]
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic():
+        claimed = m.Engagement.objects.filter(pk=engagement.pk, version=expected_version).update(
+            version=expected_version + 1
+        )
+        if not claimed:
+            engagement.refresh_from_db()
+            raise EditConflict(what="The engagement", expected_version=expected_version, current_version=engagement.version)
+        engagement.refresh_from_db()
+        changed = []
+        if status is not None and status != engagement.status:
+            engagement.status = status
+            changed.append("status")
+            if status == m.EngagementStatus.CLOSED:
+                engagement.closed_on = today
+                engagement.closure_reason = closure_reason
+                changed += ["closed_on", "closure_reason"]
+        if key_worker is not None and key_worker.pk != engagement.key_worker_id:
+            engagement.key_worker = key_worker
+            changed.append("key_worker")
+        _set_history_user(engagement, actor)
+        engagement.save()
+        _audit(actor, "engagement.changed", engagement, engagement.client, fields=changed)
+    return engagement

@@ -1,0 +1,184 @@
+"""Writes for organisations, staff and API keys."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from ceangal.audit.services import audit_record
+from ceangal.errors import InvalidInput, NotPermitted
+from ceangal.partners.models import ApiKey, Organisation, StaffMember, User
+from ceangal.partners.roles import Role
+
+TRAINING_VALID_FOR = dt.timedelta(days=365)
+API_KEY_PREFIX = "cgl_"
+
+
+def staff_create(
+    *,
+    organisation: Organisation,
+    email: str,
+    first_name: str,
+    last_name: str,
+    role: Role | str,
+    password: str | None = None,
+    job_title: str = "",
+    training_completed_on: dt.date | None = None,
+    created_by: User | None = None,
+    is_service_account: bool = False,
+) -> StaffMember:
+    errors: dict[str, list[str]] = {}
+    email = email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors["email"] = ["Enter an email address in the form name@example.org."]
+    else:
+        if User.objects.filter(email__iexact=email).exists():
+            errors["email"] = ["A user with this email address already exists; use a different address."]
+    if role not in Role.values:
+        errors["role"] = [f"Choose one of: {', '.join(Role.values)}."]
+    if not first_name.strip():
+        errors["first_name"] = ["Enter a first name."]
+    if not last_name.strip():
+        errors["last_name"] = ["Enter a last name."]
+    if password is not None:
+        try:
+            validate_password(password, User(email=email, first_name=first_name, last_name=last_name))
+        except ValidationError as exc:
+            errors["password"] = list(exc.messages)
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic():
+        user = User.objects.create_user(
+            username=email, email=email, password=password, first_name=first_name.strip(), last_name=last_name.strip()
+        )
+        if password is None:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        staff = StaffMember.objects.create(
+            user=user,
+            organisation=organisation,
+            role=role,
+            job_title=job_title,
+            training_completed_on=training_completed_on,
+            training_expires_on=(training_completed_on + TRAINING_VALID_FOR) if training_completed_on else None,
+            is_service_account=is_service_account,
+        )
+        audit_record(
+            actor_user_id=created_by.pk if created_by else None,
+            organisation_id=organisation.pk,
+            action="staff.created",
+            object_type="partners.staffmember",
+            object_id=staff.pk,
+            detail={"role": str(role)},
+        )
+    return staff
+
+
+def staff_record_training(*, staff: StaffMember, completed_on: dt.date, recorded_by: User | None) -> StaffMember:
+    if completed_on > timezone.localdate():
+        raise InvalidInput({"training_completed_on": "The training date cannot be in the future."})
+    with transaction.atomic():
+        staff.training_completed_on = completed_on
+        staff.training_expires_on = completed_on + TRAINING_VALID_FOR
+        staff.save(update_fields=["training_completed_on", "training_expires_on"])
+        audit_record(
+            actor_user_id=recorded_by.pk if recorded_by else None,
+            organisation_id=staff.organisation_id,
+            action="staff.training_recorded",
+            object_type="partners.staffmember",
+            object_id=staff.pk,
+            fields=["training_completed_on", "training_expires_on"],
+        )
+    return staff
+
+
+def staff_deactivate(*, staff: StaffMember, by: User | None) -> StaffMember:
+    """Access is removed at once: the next request from this person is refused."""
+    with transaction.atomic():
+        staff.active = False
+        staff.save(update_fields=["active"])
+        staff.user.is_active = False
+        staff.user.save(update_fields=["is_active"])
+        audit_record(
+            actor_user_id=by.pk if by else None,
+            organisation_id=staff.organisation_id,
+            action="staff.deactivated",
+            object_type="partners.staffmember",
+            object_id=staff.pk,
+        )
+    return staff
+
+
+def _hash_secret(secret: str) -> str:
+    # The secret is 256 random bits, so a plain SHA-256 is enough: there is nothing to brute-force.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def api_key_issue(
+    *, staff_member: StaffMember, name: str, created_by: User, expires_at: dt.datetime | None = None
+) -> tuple[ApiKey, str]:
+    """Make a key and return it with its secret, which is shown once and never stored."""
+    if not name.strip():
+        raise InvalidInput({"name": "Give the key a name that says which system uses it."})
+    if created_by.staff.organisation_id != staff_member.organisation_id:
+        raise NotPermitted("Keys can only be issued within your own organisation.")
+    prefix = secrets.token_hex(4)
+    secret = f"{API_KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    with transaction.atomic():
+        key = ApiKey.objects.create(
+            staff_member=staff_member,
+            name=name.strip(),
+            prefix=prefix,
+            secret_hash=_hash_secret(secret),
+            created_by=created_by,
+            expires_at=expires_at,
+        )
+        audit_record(
+            actor_user_id=created_by.pk,
+            organisation_id=staff_member.organisation_id,
+            action="api_key.issued",
+            object_type="partners.apikey",
+            object_id=key.pk,
+        )
+    return key, secret
+
+
+def api_key_revoke(*, key: ApiKey, by: User) -> ApiKey:
+    with transaction.atomic():
+        key.revoked_at = timezone.now()
+        key.save(update_fields=["revoked_at"])
+        audit_record(
+            actor_user_id=by.pk,
+            organisation_id=key.staff_member.organisation_id,
+            action="api_key.revoked",
+            object_type="partners.apikey",
+            object_id=key.pk,
+        )
+    return key
+
+
+def api_key_authenticate(secret: str) -> StaffMember | None:
+    """The staff member a presented key acts as, or None for an unknown, revoked or expired key."""
+    if not secret.startswith(API_KEY_PREFIX):
+        return None
+    prefix = secret[len(API_KEY_PREFIX) :].split("_", 1)[0]
+    key = ApiKey.objects.select_related("staff_member__user").filter(prefix=prefix).first()
+    if key is None or not hmac.compare_digest(key.secret_hash, _hash_secret(secret)):
+        return None
+    now = timezone.now()
+    if key.revoked_at is not None or (key.expires_at is not None and key.expires_at <= now):
+        return None
+    if not key.staff_member.active or not key.staff_member.user.is_active:
+        return None
+    ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+    return key.staff_member

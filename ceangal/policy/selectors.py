@@ -1,0 +1,381 @@
+"""Every read of client data for display or disclosure goes through here.
+
+Each selector takes the acting staff member and a purpose, asks the decision point, and returns
+plain shapes holding only what was permitted. A client the actor may not see raises NotFound,
+exactly as one that does not exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Model, Q
+from django.utils import timezone
+
+from ceangal.clients import models as m
+from ceangal.clients.sections import SECTIONS, Kind, SectionSpec, section
+from ceangal.clients.validation import normalise_ni_number
+from ceangal.crypto import blind_index
+from ceangal.errors import NotFound
+from ceangal.partners.models import StaffMember
+from ceangal.policy.decision import ClientFacts, Decision, decide
+from ceangal.policy.facts import actor_facts, client_facts, live_engagements
+from ceangal.policy.purposes import Purpose
+from ceangal.reference import lookups
+from ceangal.reference.ages import age_band
+from ceangal.reference.categories import DataCategory
+
+
+@dataclass(frozen=True)
+class ItemView:
+    id: int
+    version: int
+    values: dict[str, Any]
+    display: dict[str, str]
+    supplied_by: str
+    supplied_by_id: int
+    recorded_at: dt.datetime
+    recorded_by: str
+    editable: bool
+
+
+@dataclass(frozen=True)
+class SectionView:
+    key: str
+    label: str
+    category: DataCategory
+    multiple: bool
+    addable: bool
+    description: str
+    permitted: bool
+    reason: str = ""
+    items: list[ItemView] = field(default_factory=list)
+    withheld: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class EngagementView:
+    id: int
+    organisation: str
+    organisation_id: int
+    status: str
+    status_label: str
+    key_worker: str
+    key_worker_id: int | None
+    started_on: dt.date
+    closed_on: dt.date | None
+    version: int
+
+
+@dataclass(frozen=True)
+class ClientRecord:
+    client_id: uuid.UUID
+    reference: str
+    display_name: str
+    age_band: str
+    purpose: str
+    sections: list[SectionView]
+    engagements: list[EngagementView]
+
+    def section(self, key: str) -> SectionView:
+        return next(s for s in self.sections if s.key == key)
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    client_id: uuid.UUID
+    reference: str
+    name: str
+    date_of_birth: dt.date | None
+    postcode: str
+    stage: str
+    engagement_status: str
+    key_worker: str
+    started_on: dt.date
+
+
+def _now() -> dt.datetime:
+    return timezone.now()
+
+
+def _visible_client_ids(actor: StaffMember) -> Q:
+    return Q(
+        engagements__organisation_id=actor.organisation_id,
+        engagements__status__in=m.LIVE_ENGAGEMENT_STATUSES,
+    )
+
+
+def client_for_action(*, actor: StaffMember, client_id: object, purpose: Purpose | str) -> m.Client:
+    """The client, for a service to act on, if the decision point lets the actor see any of it."""
+    try:
+        client = m.Client.objects.get(pk=client_id)
+    except (m.Client.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise NotFound("No such client.") from None
+    decision = decide(actor_facts(actor), client_facts(client), list(DataCategory), str(purpose), _now())
+    if not decision.any_permitted:
+        raise NotFound("No such client.")
+    return client
+
+
+def _display(spec: SectionSpec, values: dict[str, Any], labels: dict[str, dict[str, str]]) -> dict[str, str]:
+    shown: dict[str, str] = {}
+    for f in spec.fields:
+        value = values.get(f.name)
+        if value in (None, "", []):
+            shown[f.name] = ""
+        elif f.kind == Kind.CODE:
+            shown[f.name] = labels[f.code_list].get(value, value)
+        elif f.kind == Kind.CODES:
+            shown[f.name] = ", ".join(labels[f.code_list].get(v, v) for v in value)
+        elif f.kind == Kind.CHOICE:
+            shown[f.name] = dict(f.choices).get(value, value)
+        elif f.kind == Kind.BOOLEAN:
+            shown[f.name] = "Yes" if value else "No"
+        elif f.kind == Kind.DATE:
+            shown[f.name] = value.strftime("%-d %B %Y")
+        else:
+            shown[f.name] = str(value)
+    return shown
+
+
+def _code_labels(specs: list[SectionSpec]) -> dict[str, dict[str, str]]:
+    lists = {f.code_list for spec in specs for f in spec.fields if f.code_list}
+    return {key: lookups.labels(key) for key in lists}
+
+
+def _item_view(spec: SectionSpec, item: Model, actor: StaffMember, labels: dict[str, dict[str, str]]) -> ItemView:
+    values = {name: getattr(item, name) for name in spec.field_names}
+    if spec.key == "follow_ups":
+        values |= {"week": item.week, "due_on": item.due_on}  # type: ignore[attr-defined]
+    if spec.key == "documents":
+        values |= {"original_name": item.original_name, "size_bytes": item.size_bytes, "content_type": item.content_type}  # type: ignore[attr-defined]
+    recorded_by = item.recorded_by  # type: ignore[attr-defined]
+    return ItemView(
+        id=item.pk,
+        version=item.version,  # type: ignore[attr-defined]
+        values=values,
+        display=_display(spec, values, labels),
+        supplied_by=item.supplied_by.name,  # type: ignore[attr-defined]
+        supplied_by_id=item.supplied_by_id,  # type: ignore[attr-defined]
+        recorded_at=item.recorded_at,  # type: ignore[attr-defined]
+        recorded_by=str(recorded_by.user) if recorded_by else "",
+        editable=item.supplied_by_id == actor.organisation_id,  # type: ignore[attr-defined]
+    )
+
+
+def _permitted_items(spec: SectionSpec, client: m.Client, decision: Decision, actor: StaffMember) -> list[Model]:
+    grant = decision.grant(spec.category)
+    if grant is None:
+        return []
+    suppliers = set(grant.from_organisations) | ({actor.organisation_id} if grant.own_items else set())
+    rows = (
+        spec.model._default_manager.filter(client=client, supplied_by_id__in=suppliers)
+        .select_related("supplied_by", "recorded_by__user")
+        .order_by(spec.order_by, "-pk")
+    )
+    return list(rows)
+
+
+def client_record(
+    *, actor: StaffMember, client_id: object, purpose: Purpose | str, sections: list[str] | None = None
+) -> ClientRecord:
+    client = client_for_action(actor=actor, client_id=client_id, purpose=purpose)
+    specs = [section(key) for key in sections] if sections else list(SECTIONS)
+    decision = decide(actor_facts(actor), client_facts(client), {s.category for s in SECTIONS}, str(purpose), _now())
+    labels = _code_labels(specs)
+    views: list[SectionView] = []
+    for spec in specs:
+        denial = decision.denied.get(spec.category)
+        if denial is not None:
+            views.append(
+                SectionView(spec.key, spec.label, spec.category, spec.multiple, spec.addable, spec.description, False, denial.message)
+            )
+            continue
+        items = [_item_view(spec, item, actor, labels) for item in _permitted_items(spec, client, decision, actor)]
+        withheld = [d.message for d in decision.withheld_suppliers.get(spec.category, ())]
+        views.append(
+            SectionView(
+                spec.key, spec.label, spec.category, spec.multiple, spec.addable, spec.description, True, "", items, withheld
+            )
+        )
+    identity = decision.grant(DataCategory.IDENTITY)
+    ident = m.IdentitySection.objects.filter(client=client).first()
+    if identity is not None and ident is not None and identity.covers(ident.supplied_by_id, actor.organisation_id):
+        display_name = ident.preferred_name or f"{ident.given_name} {ident.family_name}"
+        if ident.preferred_name:
+            display_name = f"{ident.preferred_name} {ident.family_name}"
+        band = age_band(ident.date_of_birth, timezone.localdate())
+    else:
+        display_name, band = client.reference, ""
+    engagement_rows = m.Engagement.objects.filter(client=client).select_related("organisation", "key_worker__user")
+    engagements = [
+        EngagementView(
+            id=e.pk,
+            organisation=e.organisation.name,
+            organisation_id=e.organisation_id,
+            status=e.status,
+            status_label=e.get_status_display(),
+            key_worker=str(e.key_worker.user) if e.key_worker else "",
+            key_worker_id=e.key_worker_id,
+            started_on=e.started_on,
+            closed_on=e.closed_on,
+            version=e.version,
+        )
+        for e in engagement_rows
+        if decision.grant(DataCategory.JOURNEY) is not None and e.organisation_id == actor.organisation_id
+    ]
+    return ClientRecord(
+        client_id=client.pk,
+        reference=client.reference,
+        display_name=display_name,
+        age_band=band,
+        purpose=str(purpose),
+        sections=views,
+        engagements=engagements,
+    )
+
+
+def section_item(
+    *, actor: StaffMember, client_id: object, section_key: str, item_id: int | None, purpose: Purpose | str
+) -> ItemView | None:
+    """One item (or the one-per-client section) for an edit form, None if the section is empty."""
+    record = client_record(actor=actor, client_id=client_id, purpose=purpose, sections=[section_key])
+    view = record.sections[0]
+    if not view.permitted:
+        raise NotFound("No such section.")
+    if item_id is None:
+        return view.items[0] if view.items else None
+    for item in view.items:
+        if item.id == item_id:
+            return item
+    raise NotFound("No such item.")
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    version: int
+    changed_at: dt.datetime
+    changed_by: str
+    change: str
+    values: dict[str, str]
+
+
+def section_history(
+    *, actor: StaffMember, client_id: object, section_key: str, item_id: int | None, purpose: Purpose | str
+) -> list[HistoryEntry]:
+    """Past versions of an item the actor may see now, newest first, with who made each change."""
+    item = section_item(actor=actor, client_id=client_id, section_key=section_key, item_id=item_id, purpose=purpose)
+    if item is None:
+        return []
+    spec = section(section_key)
+    labels = _code_labels([spec])
+    history = spec.model.history.filter(id=item.id).select_related("history_user").order_by("-history_date")  # type: ignore[attr-defined]
+    kinds = {"+": "Created", "~": "Changed", "-": "Removed"}
+    entries = []
+    for row in history:
+        values = {name: getattr(row, name) for name in spec.field_names}
+        entries.append(
+            HistoryEntry(
+                version=row.version,
+                changed_at=row.history_date,
+                changed_by=str(row.history_user) if row.history_user else "",
+                change=kinds.get(row.history_type, row.history_type),
+                values=_display(spec, values, labels),
+            )
+        )
+    return entries
+
+
+def document_for_download(*, actor: StaffMember, client_id: object, document_id: int, purpose: Purpose | str) -> m.Document:
+    item = section_item(actor=actor, client_id=client_id, section_key="documents", item_id=document_id, purpose=purpose)
+    assert item is not None
+    return m.Document.objects.get(pk=item.id)
+
+
+def engagement_for_action(*, actor: StaffMember, engagement_id: int) -> m.Engagement:
+    engagement = m.Engagement.objects.filter(pk=engagement_id, organisation_id=actor.organisation_id).first()
+    if engagement is None:
+        raise NotFound("No such engagement.")
+    return engagement
+
+
+def caseload(
+    *, actor: StaffMember, mine_only: bool = False, query: str = "", include_closed: bool = False, limit: int = 200
+) -> list[CaseloadRow]:
+    """Clients the actor's organisation works with, optionally only the actor's own, filtered by a
+    search on name, reference, postcode, date of birth (YYYY-MM-DD) or National Insurance number."""
+    facts = actor_facts(actor)
+    statuses = list(m.EngagementStatus.values) if include_closed else list(m.LIVE_ENGAGEMENT_STATUSES)
+    engagements = m.Engagement.objects.filter(organisation_id=actor.organisation_id, status__in=statuses)
+    if mine_only:
+        engagements = engagements.filter(key_worker=actor)
+    query = query.strip()
+    if query:
+        engagements = engagements.filter(_search_filter(query))
+    rows = list(
+        engagements.select_related("client__identity", "key_worker__user").order_by("-started_on", "-pk")[:limit]
+    )
+    engaged = live_engagements([e.client_id for e in rows])
+    now = _now()
+    stages = _latest_stages([e.client_id for e in rows], actor.organisation_id)
+    stage_labels = lookups.labels("pipeline_stage")
+    result: list[CaseloadRow] = []
+    for e in rows:
+        client_fact_set = ClientFacts(e.client_id, engaged.get(e.client_id, frozenset()))
+        decision = decide(facts, client_fact_set, [DataCategory.IDENTITY, DataCategory.JOURNEY], Purpose.SUPPORT_COORDINATION, now)
+        if not decision.any_permitted and e.status != m.EngagementStatus.CLOSED:
+            continue
+        ident = getattr(e.client, "identity", None)
+        identity_ok = (
+            ident is not None
+            and decision.grant(DataCategory.IDENTITY) is not None
+            and ident.supplied_by_id == actor.organisation_id
+        )
+        journey_ok = decision.grant(DataCategory.JOURNEY) is not None
+        result.append(
+            CaseloadRow(
+                client_id=e.client_id,
+                reference=e.client.reference,
+                name=f"{ident.preferred_name or ident.given_name} {ident.family_name}" if identity_ok and ident else "",
+                date_of_birth=ident.date_of_birth if identity_ok and ident else None,
+                postcode=ident.postcode if identity_ok and ident else "",
+                stage=stage_labels.get(stages.get(e.client_id, ""), "") if journey_ok else "",
+                engagement_status=e.get_status_display(),
+                key_worker=str(e.key_worker.user) if e.key_worker else "",
+                started_on=e.started_on,
+            )
+        )
+    return result
+
+
+def _search_filter(query: str) -> Q:
+    q = Q(client__reference__iexact=query)
+    for term in query.split():
+        q |= Q(client__identity__given_name__icontains=term) | Q(client__identity__family_name__icontains=term)
+        q |= Q(client__identity__preferred_name__icontains=term)
+    try:
+        q |= Q(client__identity__date_of_birth=dt.date.fromisoformat(query))
+    except ValueError:
+        pass
+    compact = query.replace(" ", "").upper()
+    q |= Q(client__identity__postcode__iexact=query.upper()) | Q(client__identity__ni_number_index=blind_index(normalise_ni_number(compact)))
+    if len(query.split()) > 1:
+        first, *_, last = query.split()
+        q |= Q(client__identity__given_name__icontains=first, client__identity__family_name__icontains=last)
+    return q
+
+
+def _latest_stages(client_ids: list[uuid.UUID], organisation_id: int) -> dict[uuid.UUID, str]:
+    latest: dict[uuid.UUID, str] = {}
+    rows = (
+        m.StageChange.objects.filter(client_id__in=client_ids, supplied_by_id=organisation_id)
+        .order_by("client_id", "changed_on", "pk")
+        .values_list("client_id", "stage")
+    )
+    for client_id, stage in rows:
+        latest[client_id] = stage
+    return latest

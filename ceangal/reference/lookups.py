@@ -1,0 +1,53 @@
+"""Reads and checks against the code lists, used by validation everywhere above."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ceangal.reference.models import Code
+
+
+@dataclass(frozen=True)
+class CodeChoice:
+    code: str
+    label: str
+    group: str
+
+
+class UnknownCode(ValueError):
+    def __init__(self, list_key: str, value: str) -> None:
+        super().__init__(f"{value!r} is not a code in the {list_key} list.")
+        self.list_key = list_key
+        self.value = value
+
+
+def choices(list_key: str, *, include_retired: bool = False) -> list[CodeChoice]:
+    rows = Code.objects.filter(code_list_id=list_key)
+    if not include_retired:
+        rows = rows.filter(active=True)
+    return [CodeChoice(code=c, label=label, group=g) for c, label, g in rows.values_list("code", "label", "group")]
+
+
+def resolve(list_key: str, value: str) -> str:
+    """The current code for value: superseded codes map to their replacement.
+
+    Raises UnknownCode where the value is not in the list at all.
+    """
+    row = Code.objects.filter(code_list_id=list_key, code=value.strip()).values_list("code", "active", "superseded_by").first()
+    if row is None:
+        raise UnknownCode(list_key, value)
+    code, active, superseded_by = row
+    if not active and superseded_by:
+        return resolve(list_key, superseded_by)
+    if not active:
+        raise UnknownCode(list_key, value)
+    return str(code)
+
+
+def label(list_key: str, code: str) -> str:
+    found = Code.objects.filter(code_list_id=list_key, code=code).values_list("label", flat=True).first()
+    return str(found) if found is not None else code
+
+
+def labels(list_key: str) -> dict[str, str]:
+    return dict(Code.objects.filter(code_list_id=list_key).values_list("code", "label"))
