@@ -130,7 +130,8 @@ def api_key_issue(
     """Make a key and return it with its secret, which is shown once and never stored."""
     if not name.strip():
         raise InvalidInput({"name": "Give the key a name that says which system uses it."})
-    if created_by.staff.organisation_id != staff_member.organisation_id:
+    issuer = getattr(created_by, "staff", None)
+    if not created_by.is_superuser and (issuer is None or issuer.organisation_id != staff_member.organisation_id):
         raise NotPermitted("Keys can only be issued within your own organisation.")
     prefix = secrets.token_hex(4)
     secret = f"{API_KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
@@ -182,3 +183,29 @@ def api_key_authenticate(secret: str) -> StaffMember | None:
         return None
     ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
     return key.staff_member
+
+
+def staff_update(
+    *, staff: StaffMember, by: User, role: Role | str | None = None, job_title: str | None = None
+) -> StaffMember:
+    if role is not None and role not in Role.values:
+        raise InvalidInput({"role": f"Choose one of: {', '.join(Role.values)}."})
+    changed: list[str] = []
+    with transaction.atomic():
+        if role is not None and role != staff.role:
+            staff.role = role
+            changed.append("role")
+        if job_title is not None and job_title != staff.job_title:
+            staff.job_title = job_title
+            changed.append("job_title")
+        if changed:
+            staff.save(update_fields=changed)
+            audit_record(
+                actor_user_id=by.pk,
+                organisation_id=staff.organisation_id,
+                action="staff.changed",
+                object_type="partners.staffmember",
+                object_id=staff.pk,
+                fields=changed,
+            )
+    return staff

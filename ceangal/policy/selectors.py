@@ -20,9 +20,9 @@ from ceangal.clients import models as m
 from ceangal.clients.sections import SECTIONS, Kind, SectionSpec, section
 from ceangal.clients.validation import normalise_ni_number
 from ceangal.crypto import blind_index
-from ceangal.errors import NotFound
+from ceangal.errors import NotFound, NotPermitted
 from ceangal.partners.models import StaffMember
-from ceangal.policy.decision import ClientFacts, Decision, decide
+from ceangal.policy.decision import ClientFacts, Decision, Reason, decide
 from ceangal.policy.facts import actor_facts, client_facts, live_engagements
 from ceangal.policy.purposes import Purpose
 from ceangal.reference import lookups
@@ -115,9 +115,18 @@ def client_for_action(*, actor: StaffMember, client_id: object, purpose: Purpose
         client = m.Client.objects.get(pk=client_id)
     except (m.Client.DoesNotExist, ValueError, TypeError, ValidationError):
         raise NotFound("No such client.") from None
-    decision = decide(actor_facts(actor), client_facts(client), list(DataCategory), str(purpose), _now())
-    if not decision.any_permitted:
+    facts = client_facts(client)
+    if actor.organisation_id not in facts.live_engagement_organisation_ids:
         raise NotFound("No such client.")
+    decision = decide(actor_facts(actor), facts, list(DataCategory), str(purpose), _now())
+    if not decision.any_permitted:
+        # The actor's organisation works with this client, so saying why reveals nothing new.
+        reasons = {d.reason for d in decision.denied.values()}
+        if Reason.TRAINING_EXPIRED in reasons:
+            raise NotPermitted("Your data-protection training has expired: renew it to open client records.")
+        if Reason.ACTOR_INACTIVE in reasons:
+            raise NotPermitted("Your account is not active.")
+        raise NotPermitted("Your role does not give access to client records.")
     return client
 
 
@@ -327,8 +336,6 @@ def caseload(
     for e in rows:
         client_fact_set = ClientFacts(e.client_id, engaged.get(e.client_id, frozenset()))
         decision = decide(facts, client_fact_set, [DataCategory.IDENTITY, DataCategory.JOURNEY], Purpose.SUPPORT_COORDINATION, now)
-        if not decision.any_permitted and e.status != m.EngagementStatus.CLOSED:
-            continue
         ident = getattr(e.client, "identity", None)
         identity_ok = (
             ident is not None

@@ -314,17 +314,17 @@ def _read_file(path: Path) -> tuple[CodeListSpec | None, list[Problem]]:
         check.fail("codes", "must be a list holding at least one code.")
     else:
         for entry, raw_code in enumerate(raw_codes, start=1):
-            spec = _read_code(check, raw_code, entry)
-            if spec is not None:
-                codes.append(spec)
+            code = _read_code(check, raw_code, entry)
+            if code is not None:
+                codes.append(code)
         _check_codes(check, codes)
 
     if check.problems:
         return None, check.problems
-    spec = CodeListSpec(
+    code_list = CodeListSpec(
         file=path.name, key=key, name=name, edition=edition, version=version, source=source, codes=tuple(codes)
     )
-    return spec, []
+    return code_list, []
 
 
 def read_code_lists(directory: Path | None = None) -> list[CodeListSpec]:
