@@ -100,6 +100,12 @@ class StaffAddForm(forms.ModelForm):  # type: ignore[type-arg]
         model = StaffMember
         fields = ["organisation", "role", "job_title", "training_completed_on", "is_service_account"]
 
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("A user with this email address already exists; use a different address.")
+        return email
+
 
 @admin.register(StaffMember)
 class StaffMemberAdmin(OrganisationScopedAdmin):
@@ -148,7 +154,9 @@ class StaffMemberAdmin(OrganisationScopedAdmin):
                     created_by=user,
                     is_service_account=data.get("is_service_account", False),
                 )
-                obj.pk = created.pk
+                # The admin goes on to log and link the row it believes it saved: give it the real one.
+                obj.__dict__.update(created.__dict__)
+                obj.user = created.user
                 messages.info(request, "The new member of staff sets their password with 'Forgotten your password?'.")
                 return
             services.staff_update(staff=obj, by=user, role=data["role"], job_title=data["job_title"])
@@ -199,7 +207,7 @@ class ApiKeyAdmin(OrganisationScopedAdmin):
         key, secret = services.api_key_issue(
             staff_member=data["staff_member"], name=data["name"], created_by=user, expires_at=data.get("expires_at")
         )
-        obj.pk = key.pk
+        obj.__dict__.update(key.__dict__)
         messages.warning(request, f"Copy this key now; it will not be shown again: {secret}")
 
     @admin.action(description="Revoke the selected keys")
