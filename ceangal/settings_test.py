@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from pathlib import Path
 
 import dj_database_url
 
@@ -37,4 +38,4 @@ STORAGES = {
 }
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 ACCOUNT_RATE_LIMITS = False
-STATIC_ROOT = tempfile.mkdtemp(prefix="ceangal-static-")
+STATIC_ROOT = Path(tempfile.mkdtemp(prefix="ceangal-static-"))

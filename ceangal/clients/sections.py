@@ -10,7 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from typing import Any
+
 from django.db import models
+from django.db.models import QuerySet
 
 from ceangal.clients import models as m
 from ceangal.reference.categories import DataCategory
@@ -50,7 +53,7 @@ class FieldSpec:
 class SectionSpec:
     key: str
     label: str
-    model: type[models.Model]
+    model: type[m.ClientItem]
     category: DataCategory
     multiple: bool
     fields: tuple[FieldSpec, ...]
@@ -70,6 +73,17 @@ class SectionSpec:
     @property
     def field_names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)
+
+    def rows(self, client: m.Client | object) -> QuerySet[m.ClientItem]:
+        """This section's rows for one client (a one-to-one or a foreign key, both named client)."""
+        return self.model._default_manager.filter(**{"client": client})
+
+    def build(self, **values: Any) -> m.ClientItem:
+        return self.model(**values)
+
+    def history(self, item_id: int) -> QuerySet[Any]:
+        history: QuerySet[Any] = getattr(self.model, "history").filter(id=item_id)  # noqa: B009 (added by simple-history)
+        return history
 
 
 def _choices(enum: type[models.TextChoices]) -> tuple[tuple[str, str], ...]:
@@ -314,7 +328,7 @@ SECTIONS: tuple[SectionSpec, ...] = (
 )
 
 SECTIONS_BY_KEY: dict[str, SectionSpec] = {s.key: s for s in SECTIONS}
-SECTION_FOR_MODEL: dict[type[models.Model], SectionSpec] = {s.model: s for s in SECTIONS}
+SECTION_FOR_MODEL: dict[type[m.ClientItem], SectionSpec] = {s.model: s for s in SECTIONS}
 
 
 def section(key: str) -> SectionSpec:

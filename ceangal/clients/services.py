@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
@@ -130,14 +131,13 @@ def client_register(
     return client
 
 
-def _owned_item(spec: SectionSpec, client: m.Client, item_id: object | None) -> models.Model | None:
-    manager = spec.model._default_manager
+def _owned_item(spec: SectionSpec, client: m.Client, item_id: object | None) -> m.ClientItem | None:
     if spec.multiple:
         try:
-            return manager.get(pk=item_id, client=client)
-        except (spec.model.DoesNotExist, ValueError, TypeError):
+            return spec.rows(client).get(pk=item_id)
+        except (ObjectDoesNotExist, ValueError, TypeError):
             raise NotFound(f"No such item in {spec.label.lower()}.") from None
-    return manager.filter(client=client).first()
+    return spec.rows(client).first()
 
 
 def section_save(
@@ -149,7 +149,7 @@ def section_save(
     expected_version: int | None,
     item_id: object | None = None,
     today: dt.date | None = None,
-) -> models.Model:
+) -> m.ClientItem:
     """Create or change a one-per-client section, or change one item of a list section.
 
     `expected_version` is the version the editor loaded (None or 0 when creating a one-per-client
@@ -168,9 +168,9 @@ def section_save(
             if expected_version not in (None, 0):
                 raise EditConflict(what=spec.label, expected_version=expected_version or 0, current_version=0)
             return _create(actor, client, spec, data, today)
-        if current.supplied_by_id != actor.organisation_id:  # type: ignore[attr-defined]
+        if current.supplied_by_id != actor.organisation_id:
             raise NotPermitted(
-                f"This was supplied by {current.supplied_by}; ask them to correct it."  # type: ignore[attr-defined]
+                f"This was supplied by {current.supplied_by}; ask them to correct it."
             )
         cleaned = clean_section(spec, data, today=today, partial=True)
         if expected_version is None:
@@ -187,7 +187,7 @@ def section_save(
         changed = [name for name, value in cleaned.items() if getattr(current, name) != value]
         for name, value in {**cleaned, **_derived(spec, cleaned)}.items():
             setattr(current, name, value)
-        current.recorded_by = actor  # type: ignore[attr-defined]
+        current.recorded_by = actor
         _set_history_user(current, actor)
         current.save()
         _audit(actor, f"client.{spec.key}.changed", current, client, fields=changed, version=expected_version + 1)
@@ -196,7 +196,7 @@ def section_save(
 
 def item_add(
     *, actor: StaffMember, client: m.Client, section_key: str, data: Mapping[str, Any], today: dt.date | None = None
-) -> models.Model:
+) -> m.ClientItem:
     today = today or timezone.localdate()
     spec = section(section_key)
     if not spec.multiple or not spec.addable:
@@ -207,11 +207,9 @@ def item_add(
         return _create(actor, client, spec, data, today)
 
 
-def _create(actor: StaffMember, client: m.Client, spec: SectionSpec, data: Mapping[str, Any], today: dt.date) -> models.Model:
+def _create(actor: StaffMember, client: m.Client, spec: SectionSpec, data: Mapping[str, Any], today: dt.date) -> m.ClientItem:
     cleaned = clean_section(spec, data, today=today)
-    item = spec.model(
-        client=client, supplied_by=actor.organisation, recorded_by=actor, **cleaned, **_derived(spec, cleaned)
-    )
+    item = spec.build(client=client, supplied_by=actor.organisation, recorded_by=actor, **cleaned, **_derived(spec, cleaned))
     _set_history_user(item, actor)
     try:
         with transaction.atomic():
@@ -221,7 +219,8 @@ def _create(actor: StaffMember, client: m.Client, spec: SectionSpec, data: Mappi
         raise EditConflict(what=spec.label, expected_version=0, current_version=1) from None
     _audit(actor, f"client.{spec.key}.added", item, client, fields=list(cleaned))
     if spec.key == "outcomes" and cleaned.get("destination") == EMPLOYMENT_DESTINATION:
-        _schedule_follow_ups(actor, client, item, cleaned["achieved_on"])  # type: ignore[arg-type]
+        assert isinstance(item, m.Outcome)
+        _schedule_follow_ups(actor, client, item, cleaned["achieved_on"])
     return item
 
 
@@ -265,7 +264,7 @@ def document_upload(
     client: m.Client,
     title: str,
     kind: str,
-    upload: UploadedFile,
+    upload: UploadedFile[bytes],
     today: dt.date | None = None,
 ) -> m.Document:
     today = today or timezone.localdate()

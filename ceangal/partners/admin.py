@@ -101,7 +101,7 @@ class StaffAddForm(forms.ModelForm):  # type: ignore[type-arg]
         fields = ["organisation", "role", "job_title", "training_completed_on", "is_service_account"]
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
+        email = str(self.cleaned_data["email"]).strip().lower()
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError("A user with this email address already exists; use a different address.")
         return email
@@ -119,7 +119,7 @@ class StaffMemberAdmin(OrganisationScopedAdmin):
             kwargs["form"] = StaffAddForm
         return super().get_form(request, obj, change=change, **kwargs)
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
             return ["email", "first_name", "last_name", "organisation", "role", "job_title", "training_completed_on", "is_service_account"]
         return ["user", "organisation", "role", "job_title", "training_completed_on", "training_expires_on", "active"]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -55,16 +55,10 @@ class Organisation(models.Model):
         return self.name
 
 
-class StaffUserManager(UserManager["User"]):
-    pass
-
-
 class User(AbstractUser):
     """A person who signs in. Staff details (organisation, role, training) live on StaffMember."""
 
     email = models.EmailField(_("email address"), unique=True)
-
-    objects = StaffUserManager()
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email

@@ -35,7 +35,7 @@ def live_engagements(client_ids: Iterable[object]) -> dict[object, frozenset[int
 def client_facts(client: m.Client) -> ClientFacts:
     suppliers: dict[DataCategory, set[int]] = defaultdict(set)
     for spec in SECTIONS:
-        for org_id in spec.model._default_manager.filter(client=client).values_list("supplied_by_id", flat=True).distinct():
+        for org_id in spec.rows(client).values_list("supplied_by_id", flat=True).distinct():
             suppliers[spec.category].add(org_id)
     engaged = live_engagements([client.pk]).get(client.pk, frozenset())
     org_ids = set(engaged).union(*suppliers.values()) if suppliers else set(engaged)

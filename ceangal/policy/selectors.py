@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Model, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from ceangal.clients import models as m
@@ -112,7 +112,7 @@ def _visible_client_ids(actor: StaffMember) -> Q:
 def client_for_action(*, actor: StaffMember, client_id: object, purpose: Purpose | str) -> m.Client:
     """The client, for a service to act on, if the decision point lets the actor see any of it."""
     try:
-        client = m.Client.objects.get(pk=client_id)
+        client = m.Client.objects.get(pk=str(client_id))
     except (m.Client.DoesNotExist, ValueError, TypeError, ValidationError):
         raise NotFound("No such client.") from None
     facts = client_facts(client)
@@ -156,33 +156,34 @@ def _code_labels(specs: list[SectionSpec]) -> dict[str, dict[str, str]]:
     return {key: lookups.labels(key) for key in lists}
 
 
-def _item_view(spec: SectionSpec, item: Model, actor: StaffMember, labels: dict[str, dict[str, str]]) -> ItemView:
+def _item_view(spec: SectionSpec, item: m.ClientItem, actor: StaffMember, labels: dict[str, dict[str, str]]) -> ItemView:
     values = {name: getattr(item, name) for name in spec.field_names}
-    if spec.key == "follow_ups":
-        values |= {"week": item.week, "due_on": item.due_on}  # type: ignore[attr-defined]
-    if spec.key == "documents":
-        values |= {"original_name": item.original_name, "size_bytes": item.size_bytes, "content_type": item.content_type}  # type: ignore[attr-defined]
-    recorded_by = item.recorded_by  # type: ignore[attr-defined]
+    if isinstance(item, m.FollowUp):
+        values |= {"week": item.week, "due_on": item.due_on}
+    if isinstance(item, m.Document):
+        values |= {"original_name": item.original_name, "size_bytes": item.size_bytes, "content_type": item.content_type}
+    recorded_by = item.recorded_by
     return ItemView(
         id=item.pk,
-        version=item.version,  # type: ignore[attr-defined]
+        version=item.version,
         values=values,
         display=_display(spec, values, labels),
-        supplied_by=item.supplied_by.name,  # type: ignore[attr-defined]
-        supplied_by_id=item.supplied_by_id,  # type: ignore[attr-defined]
-        recorded_at=item.recorded_at,  # type: ignore[attr-defined]
+        supplied_by=item.supplied_by.name,
+        supplied_by_id=item.supplied_by_id,
+        recorded_at=item.recorded_at,
         recorded_by=str(recorded_by.user) if recorded_by else "",
-        editable=item.supplied_by_id == actor.organisation_id,  # type: ignore[attr-defined]
+        editable=item.supplied_by_id == actor.organisation_id,
     )
 
 
-def _permitted_items(spec: SectionSpec, client: m.Client, decision: Decision, actor: StaffMember) -> list[Model]:
+def _permitted_items(spec: SectionSpec, client: m.Client, decision: Decision, actor: StaffMember) -> list[m.ClientItem]:
     grant = decision.grant(spec.category)
     if grant is None:
         return []
     suppliers = set(grant.from_organisations) | ({actor.organisation_id} if grant.own_items else set())
     rows = (
-        spec.model._default_manager.filter(client=client, supplied_by_id__in=suppliers)
+        spec.rows(client)
+        .filter(supplied_by_id__in=suppliers)
         .select_related("supplied_by", "recorded_by__user")
         .order_by(spec.order_by, "-pk")
     )
@@ -282,7 +283,7 @@ def section_history(
         return []
     spec = section(section_key)
     labels = _code_labels([spec])
-    history = spec.model.history.filter(id=item.id).select_related("history_user").order_by("-history_date")  # type: ignore[attr-defined]
+    history = spec.history(item.id).select_related("history_user").order_by("-history_date")
     kinds = {"+": "Created", "~": "Changed", "-": "Removed"}
     entries = []
     for row in history:

@@ -60,6 +60,8 @@ class FieldView:
     spellcheck: bool = True
     option_groups: tuple[OptionGroup, ...] = ()
     checked: bool = False
+    # The first, empty option of a select; the template says "Choose" when this is empty.
+    empty_label: str = ""
 
     @property
     def hint_id(self) -> str:

@@ -1,0 +1,97 @@
+"""Uploading a document to a client's record, and downloading one.
+
+Documents are never served from a public URL: a download streams the file through this view after
+the decision point has allowed it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.contrib import messages
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from ceangal.clients import services
+from ceangal.clients.sections import section
+from ceangal.errors import InvalidInput
+from ceangal.partners.models import StaffMember
+from ceangal.policy import selectors
+from ceangal.policy.selectors import ClientRecord
+from ceangal.web.access import staff_page
+from ceangal.web.forms import FieldView, build_form, error_links, field_id, typed_values
+from ceangal.web.views import PURPOSE
+from ceangal.web.views.sections import record_url, visible_section
+
+DOCUMENTS = section("documents")
+
+
+def _file_field(errors: Mapping[str, Sequence[str]]) -> FieldView:
+    allowed = _("A PDF, JPEG, PNG, Word (.docx) or plain text file.")
+    return FieldView(
+        name="file",
+        id=field_id("file"),
+        label=_("File"),
+        widget="file",
+        hint=allowed,
+        errors=tuple(errors.get("file", ())),
+        required=True,
+    )
+
+
+def _upload_page(
+    request: HttpRequest, record: ClientRecord, values: Mapping[str, Any], errors: Mapping[str, Sequence[str]], status: int
+) -> HttpResponse:
+    fields = (*build_form(DOCUMENTS.fields, values, errors), _file_field(errors))
+    return render(
+        request,
+        "web/document_upload.html",
+        {
+            "record": record,
+            "fields": fields,
+            "errors": error_links(fields, errors),
+            "back_url": record_url(record.client_id, DOCUMENTS),
+        },
+        status=status,
+    )
+
+
+@staff_page
+def document_upload(request: HttpRequest, actor: StaffMember, client_id: uuid.UUID) -> HttpResponse:
+    record, _view = visible_section(actor, client_id, DOCUMENTS)
+    if request.method != "POST":
+        return _upload_page(request, record, {}, {}, status=200)
+    client = selectors.client_for_action(actor=actor, client_id=client_id, purpose=PURPOSE)
+    # No file chosen is an empty upload: the service then names the file field with the rest.
+    upload = request.FILES.get("file") or SimpleUploadedFile("", b"")
+    try:
+        services.document_upload(
+            actor=actor,
+            client=client,
+            title=request.POST.get("title", ""),
+            kind=request.POST.get("kind", ""),
+            upload=upload,
+        )
+    except InvalidInput as exc:
+        return _upload_page(request, record, typed_values(DOCUMENTS.fields, request.POST), exc.errors, status=exc.status)
+    messages.success(request, _("The document is uploaded."))
+    return redirect(record_url(client_id, DOCUMENTS))
+
+
+@staff_page
+def document_download(
+    request: HttpRequest, actor: StaffMember, client_id: uuid.UUID, document_id: int
+) -> HttpResponse:
+    document = selectors.document_for_download(
+        actor=actor, client_id=client_id, document_id=document_id, purpose=PURPOSE
+    )
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
