@@ -12,7 +12,6 @@ from ceangal.audit.models import AuditEvent
 from ceangal.clients import models as m
 from ceangal.clients.services import document_upload, engagement_open, engagement_update, item_add, section_save
 from ceangal.errors import EditConflict, InvalidInput, NotFound, NotPermitted
-from ceangal.policy.selectors import section_history
 from ceangal.testing.factories import make_client
 
 pytestmark = pytest.mark.django_db
@@ -53,20 +52,6 @@ def test_bad_edit_changes_nothing(personas):
         )
     client.identity.refresh_from_db()
     assert (client.identity.preferred_name, client.identity.version) == ("", version)
-
-
-def test_one_per_client_section_created_then_versioned_with_history(personas):
-    client = make_client(personas.council_worker)
-    contact = section_save(actor=personas.council_worker, client=client, section_key="contact", data={"phone": "07700900123"}, expected_version=None)
-    assert contact.version == 1
-    section_save(actor=personas.council_worker, client=client, section_key="contact", data={"phone": "07700900999"}, expected_version=1)
-    history = section_history(actor=personas.council_worker, client_id=client.pk, section_key="contact", item_id=None, purpose="support_coordination")
-    assert [h.version for h in history] == [2, 1]
-    assert history[0].values["phone"] == "07700900999"
-    assert history[1].values["phone"] == "07700900123"
-    assert history[0].changed_by == str(personas.council_worker.user)
-    audit = AuditEvent.objects.filter(client_id=client.pk, action="client.contact.changed").get()
-    assert audit.fields == ["phone"]
 
 
 def test_creating_a_section_someone_else_just_created_is_a_conflict(personas):
