@@ -20,7 +20,7 @@ def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequ
     # once for the session. Transactional (browser) tests reload them after each flush.
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         _load_reference()
-    yield
+    return
 
 
 @pytest.fixture

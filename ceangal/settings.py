@@ -171,7 +171,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 # Content Security Policy: no inline script, no third-party hosts.
-from django.utils.csp import CSP  # noqa: E402
+from django.utils.csp import CSP
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],

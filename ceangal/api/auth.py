@@ -24,7 +24,7 @@ class ApiKeyAuth(HttpBearer):
         "An API key issued by your organisation admin, sent as 'Authorization: Bearer cgl_...'. "
         "The key acts as the staff member (usually a service account) it was issued to."
     )
-    openapi_bearerFormat = "cgl_<prefix>_<secret>"  # noqa: N815  (ninja reads openapi_* attributes by name)
+    openapi_bearerFormat = "cgl_<prefix>_<secret>"  # ninja reads openapi_* attributes by name
 
     def authenticate(self, request: HttpRequest, token: str) -> StaffMember:
         staff = api_key_authenticate(token.strip())

@@ -113,7 +113,13 @@ def render_markdown() -> str:
     ]
     for category in DataCategory:
         lines.append(f"| {category.label} | `{category.value}` | {sensitivity_of(category).label} |")
-    lines += ["", "## Fields", "", "| model | field | category | sensitivity | stored encrypted |", "|---|---|---|---|---|"]
+    lines += [
+        "",
+        "## Fields",
+        "",
+        "| model | field | category | sensitivity | stored encrypted |",
+        "|---|---|---|---|---|",
+    ]
     for row in sorted(rows, key=lambda r: (list(DataCategory).index(r.category), r.model, r.field)):
         lines.append(
             f"| `{row.model}` | `{row.field}` | {row.category.label} | {row.sensitivity.label} | "

@@ -47,6 +47,10 @@ class ClientItem(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        # Deliberately no personal data: str() ends up in logs and admin messages.
+        return f"{self._meta.verbose_name} {self.pk}"
+
 
 class IdentitySection(ClientItem):
     client = models.OneToOneField(Client, on_delete=models.CASCADE, related_name="identity")

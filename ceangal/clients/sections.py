@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-
 from typing import Any
 
 from django.db import models
@@ -128,9 +127,21 @@ SECTIONS: tuple[SectionSpec, ...] = (
                 "preferred_method",
                 "How they prefer to be contacted",
                 K.CHOICE,
-                choices=(("phone", "Phone"), ("text", "Text message"), ("email", "Email"), ("post", "Post"), ("in_person", "In person")),
+                choices=(
+                    ("phone", "Phone"),
+                    ("text", "Text message"),
+                    ("email", "Email"),
+                    ("post", "Post"),
+                    ("in_person", "In person"),
+                ),
             ),
-            F("contact_notes", "Safe contact notes", K.LONG_TEXT, max_length=2000, hint="For example, times it is safe to call."),
+            F(
+                "contact_notes",
+                "Safe contact notes",
+                K.LONG_TEXT,
+                max_length=2000,
+                hint="For example, times it is safe to call.",
+            ),
         ),
     ),
     SectionSpec(
@@ -202,7 +213,13 @@ SECTIONS: tuple[SectionSpec, ...] = (
         multiple=True,
         fields=(
             F("condition_type", "Kind of condition", K.CODE, required=True, code_list="condition_type"),
-            F("limitation", "Does it limit day-to-day activities?", K.CODE, required=True, code_list="disability_limitation"),
+            F(
+                "limitation",
+                "Does it limit day-to-day activities?",
+                K.CODE,
+                required=True,
+                code_list="disability_limitation",
+            ),
             F("details", "Details the person wants partners to know", K.LONG_TEXT, max_length=4000),
             F("adjustments", "Adjustments that help", K.LONG_TEXT, max_length=4000),
         ),

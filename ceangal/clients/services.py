@@ -58,7 +58,9 @@ def _set_history_user(instance: models.Model, actor: StaffMember) -> None:
     instance._history_user = actor.user  # type: ignore[attr-defined]  # read by django-simple-history
 
 
-def _audit(actor: StaffMember, action: str, obj: models.Model, client: m.Client, fields: Any = (), **detail: Any) -> None:
+def _audit(
+    actor: StaffMember, action: str, obj: models.Model, client: m.Client, fields: Any = (), **detail: Any
+) -> None:
     audit_record(
         actor_user_id=actor.user_id,
         organisation_id=actor.organisation_id,
@@ -109,7 +111,9 @@ def client_register(
             reference = new_client_reference()
             if not m.Client.objects.filter(reference=reference).exists():
                 break
-        client = m.Client.objects.create(reference=reference, registered_by=actor.organisation, discoverable=discoverable)
+        client = m.Client.objects.create(
+            reference=reference, registered_by=actor.organisation, discoverable=discoverable
+        )
         provenance = {"client": client, "supplied_by": actor.organisation, "recorded_by": actor}
         ident = m.IdentitySection(**provenance, **cleaned_identity, **_derived(identity_spec, cleaned_identity))
         _set_history_user(ident, actor)
@@ -169,9 +173,7 @@ def section_save(
                 raise EditConflict(what=spec.label, expected_version=expected_version or 0, current_version=0)
             return _create(actor, client, spec, data, today)
         if current.supplied_by_id != actor.organisation_id:
-            raise NotPermitted(
-                f"This was supplied by {current.supplied_by}; ask them to correct it."
-            )
+            raise NotPermitted(f"This was supplied by {current.supplied_by}; ask them to correct it.")
         cleaned = clean_section(spec, data, today=today, partial=True)
         if expected_version is None:
             raise InvalidInput({"version": "Give the version of the record you are changing, so edits are not lost."})
@@ -207,9 +209,13 @@ def item_add(
         return _create(actor, client, spec, data, today)
 
 
-def _create(actor: StaffMember, client: m.Client, spec: SectionSpec, data: Mapping[str, Any], today: dt.date) -> m.ClientItem:
+def _create(
+    actor: StaffMember, client: m.Client, spec: SectionSpec, data: Mapping[str, Any], today: dt.date
+) -> m.ClientItem:
     cleaned = clean_section(spec, data, today=today)
-    item = spec.build(client=client, supplied_by=actor.organisation, recorded_by=actor, **cleaned, **_derived(spec, cleaned))
+    item = spec.build(
+        client=client, supplied_by=actor.organisation, recorded_by=actor, **cleaned, **_derived(spec, cleaned)
+    )
     _set_history_user(item, actor)
     try:
         with transaction.atomic():
@@ -283,7 +289,9 @@ def document_upload(
     if size == 0:
         errors["file"] = ["The file is empty; choose the file again."]
     elif size > limit:
-        errors["file"] = [f"The file is {size / 1_048_576:.1f} MB; files must be {limit / 1_048_576:.0f} MB or smaller."]
+        errors["file"] = [
+            f"The file is {size / 1_048_576:.1f} MB; files must be {limit / 1_048_576:.0f} MB or smaller."
+        ]
     else:
         upload.seek(0)
         content_type = _sniff_content_type(upload.read(2048))
@@ -361,7 +369,9 @@ def engagement_update(
     errors: dict[str, list[str]] = {}
     if status is not None and status not in m.EngagementStatus.values:
         errors["status"] = [f"Choose one of: {', '.join(m.EngagementStatus.values)}."]
-    if key_worker is not None and (key_worker.organisation_id != actor.organisation_id or key_worker.role != Role.KEY_WORKER):
+    if key_worker is not None and (
+        key_worker.organisation_id != actor.organisation_id or key_worker.role != Role.KEY_WORKER
+    ):
         errors["key_worker"] = ["Choose a key worker from your own organisation."]
     if status == m.EngagementStatus.CLOSED and not closure_reason:
         errors["closure_reason"] = ["Say why the engagement is closing."]
@@ -375,7 +385,9 @@ def engagement_update(
         )
         if not claimed:
             engagement.refresh_from_db()
-            raise EditConflict(what="The engagement", expected_version=expected_version, current_version=engagement.version)
+            raise EditConflict(
+                what="The engagement", expected_version=expected_version, current_version=engagement.version
+            )
         engagement.refresh_from_db()
         changed = []
         if status is not None and status != engagement.status:

@@ -68,7 +68,9 @@ def _clean_one(spec: FieldSpec, raw: Any, today: dt.date) -> Any:
     text = "" if raw is None else str(raw).strip()
     if text == "":
         if spec.required:
-            raise ValueError(f"Enter {spec.label.lower()}." if spec.kind != Kind.CODE else f"Choose {spec.label.lower()}.")
+            raise ValueError(
+                f"Enter {spec.label.lower()}." if spec.kind != Kind.CODE else f"Choose {spec.label.lower()}."
+            )
         return None if spec.kind in {Kind.DATE, Kind.INTEGER} else ""
     if spec.kind in {Kind.TEXT, Kind.LONG_TEXT}:
         if len(text) > spec.max_length:
@@ -160,11 +162,12 @@ def clean_section(
 
 def _cross_checks(spec: SectionSpec, cleaned: dict[str, Any], errors: dict[str, list[str]], today: dt.date) -> None:
     dob = cleaned.get("date_of_birth")
-    if spec.key == "identity" and isinstance(dob, dt.date) and "date_of_birth" not in errors:
-        if age_on(dob, today) < MINIMUM_AGE:
-            errors["date_of_birth"] = [
-                f"The person must be at least {MINIMUM_AGE} years old to be registered; check the date of birth."
-            ]
+    too_young = isinstance(dob, dt.date) and age_on(dob, today) < MINIMUM_AGE
+    # Employability support starts at school-leaving age; younger people are outwith the service.
+    if spec.key == "identity" and too_young and "date_of_birth" not in errors:
+        errors["date_of_birth"] = [
+            f"The person must be at least {MINIMUM_AGE} years old to be registered; check the date of birth."
+        ]
     start, end = cleaned.get("started_on"), cleaned.get("ended_on")
     if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
         errors.setdefault("ended_on", []).append("The end date must be on or after the start date.")

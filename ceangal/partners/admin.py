@@ -121,7 +121,16 @@ class StaffMemberAdmin(OrganisationScopedAdmin):
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
-            return ["email", "first_name", "last_name", "organisation", "role", "job_title", "training_completed_on", "is_service_account"]
+            return [
+                "email",
+                "first_name",
+                "last_name",
+                "organisation",
+                "role",
+                "job_title",
+                "training_completed_on",
+                "is_service_account",
+            ]
         return ["user", "organisation", "role", "job_title", "training_completed_on", "training_expires_on", "active"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:

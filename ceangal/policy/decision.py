@@ -115,7 +115,9 @@ def decide(
             )
             continue
         if actor.organisation_id not in client.live_engagement_organisation_ids:
-            deny(category, Reason.NO_RELATIONSHIP, f"{name}: {actor.organisation_name} is not working with this client.")
+            deny(
+                category, Reason.NO_RELATIONSHIP, f"{name}: {actor.organisation_name} is not working with this client."
+            )
             continue
         permitted[category] = Grant(category=category, own_items=True, from_organisations=frozenset())
         others = sorted(client.suppliers.get(category, frozenset()) - {actor.organisation_id})

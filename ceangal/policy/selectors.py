@@ -7,6 +7,7 @@ exactly as one that does not exist.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
@@ -156,12 +157,18 @@ def _code_labels(specs: list[SectionSpec]) -> dict[str, dict[str, str]]:
     return {key: lookups.labels(key) for key in lists}
 
 
-def _item_view(spec: SectionSpec, item: m.ClientItem, actor: StaffMember, labels: dict[str, dict[str, str]]) -> ItemView:
+def _item_view(
+    spec: SectionSpec, item: m.ClientItem, actor: StaffMember, labels: dict[str, dict[str, str]]
+) -> ItemView:
     values = {name: getattr(item, name) for name in spec.field_names}
     if isinstance(item, m.FollowUp):
         values |= {"week": item.week, "due_on": item.due_on}
     if isinstance(item, m.Document):
-        values |= {"original_name": item.original_name, "size_bytes": item.size_bytes, "content_type": item.content_type}
+        values |= {
+            "original_name": item.original_name,
+            "size_bytes": item.size_bytes,
+            "content_type": item.content_type,
+        }
     recorded_by = item.recorded_by
     return ItemView(
         id=item.pk,
@@ -202,14 +209,32 @@ def client_record(
         denial = decision.denied.get(spec.category)
         if denial is not None:
             views.append(
-                SectionView(spec.key, spec.label, spec.category, spec.multiple, spec.addable, spec.description, False, denial.message)
+                SectionView(
+                    spec.key,
+                    spec.label,
+                    spec.category,
+                    spec.multiple,
+                    spec.addable,
+                    spec.description,
+                    False,
+                    denial.message,
+                )
             )
             continue
         items = [_item_view(spec, item, actor, labels) for item in _permitted_items(spec, client, decision, actor)]
         withheld = [d.message for d in decision.withheld_suppliers.get(spec.category, ())]
         views.append(
             SectionView(
-                spec.key, spec.label, spec.category, spec.multiple, spec.addable, spec.description, True, "", items, withheld
+                spec.key,
+                spec.label,
+                spec.category,
+                spec.multiple,
+                spec.addable,
+                spec.description,
+                True,
+                "",
+                items,
+                withheld,
             )
         )
     identity = decision.grant(DataCategory.IDENTITY)
@@ -300,7 +325,9 @@ def section_history(
     return entries
 
 
-def document_for_download(*, actor: StaffMember, client_id: object, document_id: int, purpose: Purpose | str) -> m.Document:
+def document_for_download(
+    *, actor: StaffMember, client_id: object, document_id: int, purpose: Purpose | str
+) -> m.Document:
     item = section_item(actor=actor, client_id=client_id, section_key="documents", item_id=document_id, purpose=purpose)
     assert item is not None
     return m.Document.objects.get(pk=item.id)
@@ -336,7 +363,9 @@ def caseload(
     result: list[CaseloadRow] = []
     for e in rows:
         client_fact_set = ClientFacts(e.client_id, engaged.get(e.client_id, frozenset()))
-        decision = decide(facts, client_fact_set, [DataCategory.IDENTITY, DataCategory.JOURNEY], Purpose.SUPPORT_COORDINATION, now)
+        decision = decide(
+            facts, client_fact_set, [DataCategory.IDENTITY, DataCategory.JOURNEY], Purpose.SUPPORT_COORDINATION, now
+        )
         ident = getattr(e.client, "identity", None)
         identity_ok = (
             ident is not None
@@ -365,12 +394,12 @@ def _search_filter(query: str) -> Q:
     for term in query.split():
         q |= Q(client__identity__given_name__icontains=term) | Q(client__identity__family_name__icontains=term)
         q |= Q(client__identity__preferred_name__icontains=term)
-    try:
+    with contextlib.suppress(ValueError):
         q |= Q(client__identity__date_of_birth=dt.date.fromisoformat(query))
-    except ValueError:
-        pass
     compact = query.replace(" ", "").upper()
-    q |= Q(client__identity__postcode__iexact=query.upper()) | Q(client__identity__ni_number_index=blind_index(normalise_ni_number(compact)))
+    q |= Q(client__identity__postcode__iexact=query.upper()) | Q(
+        client__identity__ni_number_index=blind_index(normalise_ni_number(compact))
+    )
     if len(query.split()) > 1:
         first, *_, last = query.split()
         q |= Q(client__identity__given_name__icontains=first, client__identity__family_name__icontains=last)

@@ -31,7 +31,8 @@ ListChange = Literal["created", "updated", "unchanged"]
 
 def _max_length(model: type[models.Model], field_name: str) -> int:
     field = model._meta.get_field(field_name)
-    assert isinstance(field, models.Field) and field.max_length is not None
+    assert isinstance(field, models.Field)
+    assert field.max_length is not None
     return int(field.max_length)
 
 

@@ -33,7 +33,11 @@ def resolve(list_key: str, value: str) -> str:
 
     Raises UnknownCode where the value is not in the list at all.
     """
-    row = Code.objects.filter(code_list_id=list_key, code=value.strip()).values_list("code", "active", "superseded_by").first()
+    row = (
+        Code.objects.filter(code_list_id=list_key, code=value.strip())
+        .values_list("code", "active", "superseded_by")
+        .first()
+    )
     if row is None:
         raise UnknownCode(list_key, value)
     code, active, superseded_by = row

@@ -103,7 +103,9 @@ class Personas:
 
 def make_personas() -> Personas:
     partnership = make_partnership()
-    council = make_organisation(partnership, "Fife Council Employability", OrganisationType.LOCAL_AUTHORITY, "S12000047")
+    council = make_organisation(
+        partnership, "Fife Council Employability", OrganisationType.LOCAL_AUTHORITY, "S12000047"
+    )
     college = make_organisation(partnership, "Fife College", OrganisationType.COLLEGE)
     outsider_org = make_organisation(partnership, "Elsewhere Trust", OrganisationType.THIRD_SECTOR)
     return Personas(

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cryptography.exceptions import InvalidTag
 from django.core.exceptions import ImproperlyConfigured
 
 from ceangal.crypto import blind_index, decrypt, encrypt
@@ -26,11 +27,24 @@ def test_env_helpers_fail_loudly(monkeypatch):
 
 
 def _import_settings(**env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("CEANGAL_", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("CEANGAL_", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL"))
+    }
     clean.update(env)
     return subprocess.run(
-        [sys.executable, "-c", "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='ceangal.settings'; django.setup()"],
-        cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60, check=False,
+        [
+            sys.executable,
+            "-c",
+            "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='ceangal.settings'; django.setup()",
+        ],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
@@ -51,7 +65,7 @@ def test_encryption_round_trip_is_randomised_and_tamper_evident():
     assert first != second
     assert decrypt(first) == decrypt(second) == "AB123456C"
     tampered = first[:-4] + ("AAAA" if not first.endswith("AAAA") else "BBBB")
-    with pytest.raises(Exception):
+    with pytest.raises((InvalidTag, ValueError)):
         decrypt(tampered)
 
 

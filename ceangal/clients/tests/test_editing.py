@@ -8,7 +8,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import close_old_connections, connection
 from django.test import override_settings
 
-from ceangal.audit.models import AuditEvent
 from ceangal.clients import models as m
 from ceangal.clients.services import document_upload, engagement_open, engagement_update, item_add, section_save
 from ceangal.errors import EditConflict, InvalidInput, NotFound, NotPermitted
@@ -21,13 +20,19 @@ def test_two_editors_on_the_same_section_second_is_refused(personas):
     client = make_client(personas.council_worker)
     loaded = client.identity.version
     section_save(
-        actor=personas.council_worker, client=client, section_key="identity",
-        data={"preferred_name": "Mo"}, expected_version=loaded,
+        actor=personas.council_worker,
+        client=client,
+        section_key="identity",
+        data={"preferred_name": "Mo"},
+        expected_version=loaded,
     )
     with pytest.raises(EditConflict) as caught:
         section_save(
-            actor=personas.council_leader, client=client, section_key="identity",
-            data={"preferred_name": "Morag"}, expected_version=loaded,
+            actor=personas.council_leader,
+            client=client,
+            section_key="identity",
+            data={"preferred_name": "Morag"},
+            expected_version=loaded,
         )
     assert "changed by someone else" in str(caught.value)
     assert caught.value.current_version == loaded + 1
@@ -38,7 +43,13 @@ def test_two_editors_on_the_same_section_second_is_refused(personas):
 def test_an_edit_without_a_version_is_refused(personas):
     client = make_client(personas.council_worker)
     with pytest.raises(InvalidInput) as caught:
-        section_save(actor=personas.council_worker, client=client, section_key="identity", data={"preferred_name": "X"}, expected_version=None)
+        section_save(
+            actor=personas.council_worker,
+            client=client,
+            section_key="identity",
+            data={"preferred_name": "X"},
+            expected_version=None,
+        )
     assert "version" in caught.value.errors
 
 
@@ -47,8 +58,11 @@ def test_bad_edit_changes_nothing(personas):
     version = client.identity.version
     with pytest.raises(InvalidInput):
         section_save(
-            actor=personas.council_worker, client=client, section_key="identity",
-            data={"preferred_name": "Mo", "postcode": "??"}, expected_version=version,
+            actor=personas.council_worker,
+            client=client,
+            section_key="identity",
+            data={"preferred_name": "Mo", "postcode": "??"},
+            expected_version=version,
         )
     client.identity.refresh_from_db()
     assert (client.identity.preferred_name, client.identity.version) == ("", version)
@@ -56,25 +70,54 @@ def test_bad_edit_changes_nothing(personas):
 
 def test_creating_a_section_someone_else_just_created_is_a_conflict(personas):
     client = make_client(personas.council_worker)
-    section_save(actor=personas.council_worker, client=client, section_key="contact", data={"town": "Kirkcaldy"}, expected_version=None)
+    section_save(
+        actor=personas.council_worker,
+        client=client,
+        section_key="contact",
+        data={"town": "Kirkcaldy"},
+        expected_version=None,
+    )
     with pytest.raises(EditConflict):
-        section_save(actor=personas.council_leader, client=client, section_key="contact", data={"town": "Leven"}, expected_version=0)
+        section_save(
+            actor=personas.council_leader,
+            client=client,
+            section_key="contact",
+            data={"town": "Leven"},
+            expected_version=0,
+        )
 
 
 def test_another_organisation_cannot_write_to_a_client_it_does_not_work_with(personas):
     client = make_client(personas.council_worker)
     with pytest.raises(NotFound):
-        item_add(actor=personas.college_worker, client=client, section_key="qualifications", data={"title": "HNC", "scqf_level": "SCQF07"})
+        item_add(
+            actor=personas.college_worker,
+            client=client,
+            section_key="qualifications",
+            data={"title": "HNC", "scqf_level": "SCQF07"},
+        )
     assert not m.Qualification.objects.exists()
 
 
 def test_only_the_supplier_changes_an_item(personas):
     client = make_client(personas.council_worker)
     engagement_open(actor=personas.college_worker, client=client)
-    item = item_add(actor=personas.college_worker, client=client, section_key="qualifications", data={"title": "HNC Social Care", "scqf_level": "SCQF07"})
+    item = item_add(
+        actor=personas.college_worker,
+        client=client,
+        section_key="qualifications",
+        data={"title": "HNC Social Care", "scqf_level": "SCQF07"},
+    )
     assert item.supplied_by == personas.college
     with pytest.raises(NotPermitted) as caught:
-        section_save(actor=personas.council_worker, client=client, section_key="qualifications", item_id=item.pk, data={"title": "X"}, expected_version=1)
+        section_save(
+            actor=personas.council_worker,
+            client=client,
+            section_key="qualifications",
+            item_id=item.pk,
+            data={"title": "X"},
+            expected_version=1,
+        )
     assert "Fife College" in str(caught.value)
 
 
@@ -82,8 +125,15 @@ def test_employment_outcome_schedules_follow_ups_not_due(personas):
     client = make_client(personas.council_worker)
     start = dt.date.today() - dt.timedelta(days=35)
     outcome = item_add(
-        actor=personas.council_worker, client=client, section_key="outcomes",
-        data={"destination": "D_EMP", "employment_type": "PT", "achieved_on": start.isoformat(), "hours_per_week": "16"},
+        actor=personas.council_worker,
+        client=client,
+        section_key="outcomes",
+        data={
+            "destination": "D_EMP",
+            "employment_type": "PT",
+            "achieved_on": start.isoformat(),
+            "hours_per_week": "16",
+        },
     )
     follow_ups = {f.week: f for f in m.FollowUp.objects.filter(outcome_id=outcome.pk)}
     assert set(follow_ups) == {"FU04", "FU13", "FU26", "FU52"}
@@ -92,15 +142,25 @@ def test_employment_outcome_schedules_follow_ups_not_due(personas):
     with pytest.raises(InvalidInput):
         item_add(actor=personas.council_worker, client=client, section_key="follow_ups", data={"status": "IN_EMP"})
     done = section_save(
-        actor=personas.council_worker, client=client, section_key="follow_ups", item_id=follow_ups["FU04"].pk,
-        data={"status": "IN_EMP", "checked_on": dt.date.today().isoformat()}, expected_version=1,
+        actor=personas.council_worker,
+        client=client,
+        section_key="follow_ups",
+        item_id=follow_ups["FU04"].pk,
+        data={"status": "IN_EMP", "checked_on": dt.date.today().isoformat()},
+        expected_version=1,
     )
-    assert isinstance(done, m.FollowUp) and done.status == "IN_EMP"
+    assert isinstance(done, m.FollowUp)
+    assert done.status == "IN_EMP"
 
 
 def test_non_employment_outcome_has_no_follow_ups(personas):
     client = make_client(personas.council_worker)
-    item_add(actor=personas.council_worker, client=client, section_key="outcomes", data={"destination": "D_FE", "achieved_on": "2026-08-20"})
+    item_add(
+        actor=personas.council_worker,
+        client=client,
+        section_key="outcomes",
+        data={"destination": "D_FE", "achieved_on": "2026-08-20"},
+    )
     assert not m.FollowUp.objects.exists()
 
 
@@ -108,7 +168,9 @@ def test_end_before_start_is_refused(personas):
     client = make_client(personas.council_worker)
     with pytest.raises(InvalidInput) as caught:
         item_add(
-            actor=personas.council_worker, client=client, section_key="experience",
+            actor=personas.council_worker,
+            client=client,
+            section_key="experience",
             data={"kind": "employment", "role_title": "Porter", "started_on": "2024-05-01", "ended_on": "2023-01-01"},
         )
     assert "ended_on" in caught.value.errors
@@ -120,7 +182,9 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def test_document_upload_keeps_hash_and_generated_name(personas):
     client = make_client(personas.council_worker)
     upload = SimpleUploadedFile("Morag's letter.pdf", PDF, content_type="application/pdf")
-    document = document_upload(actor=personas.council_worker, client=client, title="Offer letter", kind="letter", upload=upload)
+    document = document_upload(
+        actor=personas.council_worker, client=client, title="Offer letter", kind="letter", upload=upload
+    )
     assert document.original_name == "Morag's letter.pdf"
     assert "Morag" not in str(document.file.name)
     assert document.content_type == "application/pdf"
@@ -135,7 +199,13 @@ def test_document_upload_keeps_hash_and_generated_name(personas):
 def test_too_large_upload_is_refused_and_nothing_stored(personas):
     client = make_client(personas.council_worker)
     with pytest.raises(InvalidInput) as caught:
-        document_upload(actor=personas.council_worker, client=client, title="Big", kind="letter", upload=SimpleUploadedFile("a.pdf", PDF))
+        document_upload(
+            actor=personas.council_worker,
+            client=client,
+            title="Big",
+            kind="letter",
+            upload=SimpleUploadedFile("a.pdf", PDF),
+        )
     assert "MB or smaller" in caught.value.errors["file"][0]
     assert not m.Document.objects.exists()
 
@@ -144,8 +214,13 @@ def test_disallowed_type_is_refused_whatever_its_name(personas):
     client = make_client(personas.council_worker)
     with pytest.raises(InvalidInput) as caught:
         document_upload(
-            actor=personas.council_worker, client=client, title="Tool", kind="other",
-            upload=SimpleUploadedFile("cv.pdf", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\xff\xff", content_type="application/pdf"),
+            actor=personas.council_worker,
+            client=client,
+            title="Tool",
+            kind="other",
+            upload=SimpleUploadedFile(
+                "cv.pdf", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\xff\xff", content_type="application/pdf"
+            ),
         )
     assert "PDF, JPEG, PNG" in caught.value.errors["file"][0]
     assert not m.Document.objects.exists()
@@ -159,8 +234,20 @@ def test_engagement_close_needs_a_reason_and_a_current_version(personas):
     assert "closure_reason" in caught.value.errors
     engagement_update(actor=personas.council_worker, engagement=engagement, expected_version=1, status="active")
     with pytest.raises(EditConflict):
-        engagement_update(actor=personas.council_leader, engagement=engagement, expected_version=1, status="closed", closure_reason="entered work")
-    closed = engagement_update(actor=personas.council_leader, engagement=engagement, expected_version=2, status="closed", closure_reason="entered work")
+        engagement_update(
+            actor=personas.council_leader,
+            engagement=engagement,
+            expected_version=1,
+            status="closed",
+            closure_reason="entered work",
+        )
+    closed = engagement_update(
+        actor=personas.council_leader,
+        engagement=engagement,
+        expected_version=2,
+        status="closed",
+        closure_reason="entered work",
+    )
     assert closed.closed_on == dt.date.today()
 
 
@@ -180,14 +267,23 @@ def test_concurrent_editors_exactly_one_wins(reference_data):
     def edit(actor, name):
         try:
             barrier.wait()
-            section_save(actor=actor, client=client, section_key="identity", data={"preferred_name": name}, expected_version=version)
+            section_save(
+                actor=actor,
+                client=client,
+                section_key="identity",
+                data={"preferred_name": name},
+                expected_version=version,
+            )
             outcomes.append("saved")
         except EditConflict:
             outcomes.append("conflict")
         finally:
             close_old_connections()
 
-    threads = [threading.Thread(target=edit, args=(a, n)) for a, n in [(personas.council_worker, "A"), (personas.council_leader, "B")]]
+    threads = [
+        threading.Thread(target=edit, args=(a, n))
+        for a, n in [(personas.council_worker, "A"), (personas.council_leader, "B")]
+    ]
     for t in threads:
         t.start()
     for t in threads:

@@ -40,7 +40,10 @@ def test_register_creates_client_identity_engagement_and_audit(personas):
 def test_ni_number_is_encrypted_at_rest(personas):
     client = client_register(actor=personas.council_worker, identity=identity_data(ni_number="AB123456C"))
     with connection.cursor() as cursor:
-        cursor.execute("SELECT ni_number, ni_number_index FROM clients_identitysection WHERE client_id = %s", [client.pk.hex if connection.vendor == "sqlite" else client.pk])
+        cursor.execute(
+            "SELECT ni_number, ni_number_index FROM clients_identitysection WHERE client_id = %s",
+            [client.pk.hex if connection.vendor == "sqlite" else client.pk],
+        )
         stored, index = cursor.fetchone()
     assert "AB123456C" not in stored
     assert stored.startswith("v1:")
@@ -66,12 +69,22 @@ def test_superseded_local_authority_code_is_mapped(personas):
     ],
 )
 def test_bad_identity_is_refused_naming_the_field_and_nothing_is_saved(personas, field, value, says):
-    before = (m.Client.objects.count(), m.IdentitySection.objects.count(), m.Engagement.objects.count(), AuditEvent.objects.count())
+    before = (
+        m.Client.objects.count(),
+        m.IdentitySection.objects.count(),
+        m.Engagement.objects.count(),
+        AuditEvent.objects.count(),
+    )
     with pytest.raises(InvalidInput) as caught:
         client_register(actor=personas.council_worker, identity=identity_data(**{field: value}))
     assert field in caught.value.errors
     assert says in " ".join(caught.value.errors[field])
-    after = (m.Client.objects.count(), m.IdentitySection.objects.count(), m.Engagement.objects.count(), AuditEvent.objects.count())
+    after = (
+        m.Client.objects.count(),
+        m.IdentitySection.objects.count(),
+        m.Engagement.objects.count(),
+        AuditEvent.objects.count(),
+    )
     assert after == before
 
 

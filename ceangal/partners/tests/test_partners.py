@@ -30,7 +30,9 @@ def test_every_role_has_a_clearance_and_only_leaders_see_convictions():
 
 
 def test_api_key_secret_is_shown_once_and_stored_hashed(personas):
-    key, secret = api_key_issue(staff_member=personas.council_worker, name="Council MIS", created_by=personas.council_admin.user)
+    key, secret = api_key_issue(
+        staff_member=personas.council_worker, name="Council MIS", created_by=personas.council_admin.user
+    )
     assert secret.startswith("cgl_")
     assert secret not in key.secret_hash
     assert api_key_authenticate(secret) == personas.council_worker
@@ -43,12 +45,16 @@ def test_api_key_secret_is_shown_once_and_stored_hashed(personas):
 
 
 def test_expired_key_and_key_of_deactivated_staff_are_refused(personas):
-    key, secret = api_key_issue(
-        staff_member=personas.council_worker, name="Old", created_by=personas.council_admin.user,
+    _key, secret = api_key_issue(
+        staff_member=personas.council_worker,
+        name="Old",
+        created_by=personas.council_admin.user,
         expires_at=timezone.now() - dt.timedelta(minutes=1),
     )
     assert api_key_authenticate(secret) is None
-    _key2, secret2 = api_key_issue(staff_member=personas.council_leader, name="New", created_by=personas.council_admin.user)
+    _key2, secret2 = api_key_issue(
+        staff_member=personas.council_leader, name="New", created_by=personas.council_admin.user
+    )
     staff_deactivate(staff=personas.council_leader, by=personas.council_admin.user)
     assert api_key_authenticate(secret2) is None
 
@@ -60,10 +66,18 @@ def test_keys_are_issued_only_within_the_issuers_organisation(personas):
 
 def test_staff_create_names_each_bad_field(personas):
     with pytest.raises(InvalidInput) as caught:
-        staff_create(organisation=personas.council, email="nope", first_name="", last_name="X", role="wizard", password="short")
+        staff_create(
+            organisation=personas.council, email="nope", first_name="", last_name="X", role="wizard", password="short"
+        )
     assert {"email", "first_name", "role", "password"} <= set(caught.value.errors)
     with pytest.raises(InvalidInput) as duplicate:
-        staff_create(organisation=personas.council, email=personas.council_worker.user.email.upper(), first_name="A", last_name="B", role="key_worker")
+        staff_create(
+            organisation=personas.council,
+            email=personas.council_worker.user.email.upper(),
+            first_name="A",
+            last_name="B",
+            role="key_worker",
+        )
     assert "already exists" in duplicate.value.errors["email"][0]
 
 
@@ -93,8 +107,12 @@ def test_admin_adds_staff_through_the_service(personas, client):
     admin_user.save()
     client.force_login(admin_user)
     form = {
-        "email": "new.worker@example.org", "first_name": "New", "last_name": "Worker",
-        "organisation": personas.college.pk, "role": "key_worker", "job_title": "Adviser",
+        "email": "new.worker@example.org",
+        "first_name": "New",
+        "last_name": "Worker",
+        "organisation": personas.college.pk,
+        "role": "key_worker",
+        "job_title": "Adviser",
         "training_completed_on": "2026-10-01",
     }
     refused = client.post("/admin/partners/staffmember/add/", form)

@@ -49,7 +49,8 @@ def test_nothing_permitted_without_activity_training_clearance_and_relationship(
     decision = decide(actor, client, requested, "support_coordination", NOW)
     for category in decision.permitted:
         assert actor.active
-        assert actor.training_expires_on is not None and actor.training_expires_on >= NOW.date()
+        assert actor.training_expires_on is not None
+        assert actor.training_expires_on >= NOW.date()
         assert sensitivity_of(category) in actor.clearance
         assert actor.organisation_id in client.live_engagement_organisation_ids
 
@@ -72,7 +73,10 @@ def test_other_partners_items_stay_hidden_until_an_agreement_exists(actor, clien
 def test_a_new_engagement_never_removes_access(actor, client, requested, extra_org):
     before = decide(actor, client, requested, "support_coordination", NOW)
     wider = ClientFacts(
-        client.client_id, client.live_engagement_organisation_ids | {extra_org}, client.suppliers, client.organisation_names
+        client.client_id,
+        client.live_engagement_organisation_ids | {extra_org},
+        client.suppliers,
+        client.organisation_names,
     )
     after = decide(actor, wider, requested, "support_coordination", NOW)
     assert set(before.permitted) <= set(after.permitted)

@@ -12,10 +12,28 @@ pytestmark = pytest.mark.django_db
 
 def test_one_per_client_section_created_then_versioned_with_history(personas):
     client = make_client(personas.council_worker)
-    contact = section_save(actor=personas.council_worker, client=client, section_key="contact", data={"phone": "07700900123"}, expected_version=None)
+    contact = section_save(
+        actor=personas.council_worker,
+        client=client,
+        section_key="contact",
+        data={"phone": "07700900123"},
+        expected_version=None,
+    )
     assert contact.version == 1
-    section_save(actor=personas.council_worker, client=client, section_key="contact", data={"phone": "07700900999"}, expected_version=1)
-    history = section_history(actor=personas.council_worker, client_id=client.pk, section_key="contact", item_id=None, purpose="support_coordination")
+    section_save(
+        actor=personas.council_worker,
+        client=client,
+        section_key="contact",
+        data={"phone": "07700900999"},
+        expected_version=1,
+    )
+    history = section_history(
+        actor=personas.council_worker,
+        client_id=client.pk,
+        section_key="contact",
+        item_id=None,
+        purpose="support_coordination",
+    )
     assert [h.version for h in history] == [2, 1]
     assert history[0].values["phone"] == "07700900999"
     assert history[1].values["phone"] == "07700900123"

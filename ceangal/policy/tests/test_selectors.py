@@ -39,7 +39,8 @@ def test_record_shows_permitted_sections_and_says_why_others_are_hidden(personas
     assert record.display_name == "Ailsa Synthetic"
     assert record.section("identity").permitted
     convictions = record.section("convictions")
-    assert not convictions.permitted and "not cleared" in convictions.reason
+    assert not convictions.permitted
+    assert "not cleared" in convictions.reason
     leader_view = client_record(actor=personas.council_leader, client_id=client.pk, purpose=PURPOSE)
     assert leader_view.section("convictions").permitted
 
@@ -47,9 +48,21 @@ def test_record_shows_permitted_sections_and_says_why_others_are_hidden(personas
 def test_items_from_another_partner_are_withheld_with_the_reason(personas):
     client = make_client(personas.council_worker)
     engagement_open(actor=personas.college_worker, client=client)
-    item_add(actor=personas.college_worker, client=client, section_key="qualifications", data={"title": "HNC", "scqf_level": "SCQF07"})
-    item_add(actor=personas.council_worker, client=client, section_key="qualifications", data={"title": "N5 Maths", "scqf_level": "SCQF05"})
-    council_view = client_record(actor=personas.council_worker, client_id=client.pk, purpose=PURPOSE).section("qualifications")
+    item_add(
+        actor=personas.college_worker,
+        client=client,
+        section_key="qualifications",
+        data={"title": "HNC", "scqf_level": "SCQF07"},
+    )
+    item_add(
+        actor=personas.council_worker,
+        client=client,
+        section_key="qualifications",
+        data={"title": "N5 Maths", "scqf_level": "SCQF05"},
+    )
+    council_view = client_record(actor=personas.council_worker, client_id=client.pk, purpose=PURPOSE).section(
+        "qualifications"
+    )
     assert [i.values["title"] for i in council_view.items] == ["N5 Maths"]
     assert any("Fife College" in w for w in council_view.withheld)
     college_view = client_record(actor=personas.college_worker, client_id=client.pk, purpose=PURPOSE)
@@ -62,7 +75,13 @@ def test_items_from_another_partner_are_withheld_with_the_reason(personas):
 def test_closed_engagement_ends_need_to_know(personas):
     client = make_client(personas.council_worker)
     engagement = client.engagements.get()
-    engagement_update(actor=personas.council_worker, engagement=engagement, expected_version=1, status="closed", closure_reason="moved away")
+    engagement_update(
+        actor=personas.council_worker,
+        engagement=engagement,
+        expected_version=1,
+        status="closed",
+        closure_reason="moved away",
+    )
     with pytest.raises(NotFound):
         client_record(actor=personas.council_worker, client_id=client.pk, purpose=PURPOSE)
 

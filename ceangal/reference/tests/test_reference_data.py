@@ -313,7 +313,9 @@ def test_a_lower_version_is_refused_unless_forced(tmp_path: Path) -> None:
         load_code_lists(tmp_path)
 
     message = str(raised.value)
-    assert "colour.json" in message and "'version'" in message and "lower than version 2" in message
+    assert "colour.json" in message
+    assert "'version'" in message
+    assert "lower than version 2" in message
     assert lookups.label("colour", "R") == "Red"
     assert CodeList.objects.get(key="colour").version == 2
 

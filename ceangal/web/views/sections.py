@@ -208,8 +208,7 @@ def _history(
         "web/section_history.html",
         {
             "spec": spec,
-            "entries": entries,
-            "labels": [(f.name, f.label) for f in spec.fields],
+            "entries": [(entry, [(f.label, entry.values.get(f.name, "")) for f in spec.fields]) for entry in entries],
             "back_url": record_url(client_id, spec),
         },
     )
