@@ -1,0 +1,106 @@
+"""The OpenAPI document and the docs page that renders it."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from django.test import Client
+
+from ceangal.api.api import api
+from ceangal.api.section_schemas import component_name
+from ceangal.api.tests.conftest import API, problem
+from ceangal.clients.sections import SECTIONS
+
+EXPECTED_OPERATIONS = {
+    ("get", "/reference"),
+    ("get", "/reference/{key}"),
+    ("get", "/clients"),
+    ("post", "/clients"),
+    ("get", "/clients/{client_id}"),
+    ("get", "/clients/{client_id}/sections/{key}"),
+    ("put", "/clients/{client_id}/sections/{key}"),
+    ("post", "/clients/{client_id}/sections/{key}/items"),
+    ("patch", "/clients/{client_id}/sections/{key}/items/{item_id}"),
+    ("get", "/clients/{client_id}/sections/{key}/items/{item_id}/history"),
+}
+
+
+def _document() -> dict:
+    response = Client().get(f"{API}/openapi.json")
+    assert response.status_code == 200
+    return json.loads(response.content)
+
+
+def test_the_document_is_openapi_3_1_json_listing_every_operation() -> None:
+    document = _document()
+    assert document["openapi"].startswith("3.1")
+    assert document["info"]["title"] == "Ceangal API"
+    assert document["info"]["version"] == "1"
+    listed = {(method, path.removeprefix(API)) for path, ops in document["paths"].items() for method in ops}
+    assert listed == EXPECTED_OPERATIONS
+
+
+def test_every_operation_in_the_routers_is_in_the_document() -> None:
+    document = _document()
+    operation_ids = {op["operationId"] for ops in document["paths"].values() for op in ops.values()}
+    routed = {
+        operation.view_func.__name__
+        for bound in api._get_bound_routers()
+        for path_view in bound.path_operations.values()
+        for operation in path_view.operations
+    }
+    assert routed == operation_ids
+
+
+def test_every_operation_needs_authentication_and_documents_its_problems() -> None:
+    for path, operations in _document()["paths"].items():
+        for method, operation in operations.items():
+            assert {"ApiKeyAuth": []} in operation["security"], (method, path)
+            assert "401" in operation["responses"], (method, path)
+            for status, response in operation["responses"].items():
+                if int(status) >= 400:
+                    assert list(response["content"]) == ["application/problem+json"], (method, path, status)
+
+
+def test_each_section_has_a_documented_data_schema() -> None:
+    schemas = _document()["components"]["schemas"]
+    for spec in SECTIONS:
+        schema = schemas[component_name(spec)]
+        assert schema["additionalProperties"] is False
+        assert set(schema["properties"]) == set(spec.field_names)
+        for field in spec.fields:
+            prop = schema["properties"][field.name]
+            assert prop["description"].startswith(field.label)
+            if field.code_list:
+                assert prop["x-code-list"] == field.code_list
+                assert field.code_list in prop["description"]
+
+
+def test_docs_page_loads_nothing_from_another_host() -> None:
+    response = Client().get(f"{API}/docs")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert not re.search(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}", html, re.IGNORECASE), "external URL in the docs page"
+    csp = response["Content-Security-Policy"]
+    assert "unsafe-inline" not in csp and "cdn" not in csp
+    # No inline script: only data blocks and scripts from this host.
+    for tag in re.findall(r"<script\b[^>]*>", html):
+        assert 'type="application/json"' in tag or re.search(r'src="/[^/]', tag), tag
+    assert f"{API}/openapi.json" in html
+
+
+def test_docs_page_assets_are_served_from_this_host() -> None:
+    html = Client().get(f"{API}/docs").content.decode()
+    assets = re.findall(r'(?:src|href)="(/[^"]+)"', html)
+    assert len([a for a in assets if a.endswith((".js", ".css"))]) == 3
+    for url in assets:
+        response = Client().get(url)
+        assert response.status_code == 200, url
+        assert b"".join(response.streaming_content if response.streaming else [response.content])
+
+
+def test_an_unknown_docs_asset_is_a_404_problem() -> None:
+    response = Client().get(f"{API}/docs/assets/..%2Fsettings.py")
+    assert response.status_code == 404
+    problem(response)
