@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "django_htmx",
+    "ninja",
     "django_tasks_db",
     "simple_history",
     "ceangal.reference",

@@ -12,7 +12,7 @@ from typing import Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from ninja import Query, Router, Status
+from ninja import P, QueryEx, Router, Status
 
 from ceangal.api.auth import actor_of
 from ceangal.api.schemas import (
@@ -41,9 +41,19 @@ PURPOSE = Purpose.SUPPORT_COORDINATION
 SECTION_KEYS = ", ".join(spec.key for spec in SECTIONS)
 SECTIONS_HELP = "Sections (`key` in the path):\n\n" + sections_table()
 
+SEARCH_HELP = "Search by name, reference, postcode, date of birth (YYYY-MM-DD) or NI number."
+SCOPE_HELP = "'mine': only clients you are key worker for; 'organisation': all of your organisation's."
+
 # Error responses each kind of operation can give, for the OpenAPI document.
 READ_ERRORS: dict[int, type[Problem]] = {401: Problem, 404: Problem, 422: Problem}
-WRITE_ERRORS: dict[int, type[Problem]] = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
+WRITE_ERRORS: dict[int, type[Problem]] = {
+    400: Problem,
+    401: Problem,
+    403: Problem,
+    404: Problem,
+    409: Problem,
+    422: Problem,
+}
 
 
 def _section_spec(key: str) -> SectionSpec:
@@ -65,10 +75,8 @@ def _section_location(client_id: uuid.UUID, key: str) -> str:
 )
 def client_list(
     request: HttpRequest,
-    q: str = Query("", description="Search by name, reference, postcode, date of birth (YYYY-MM-DD) or NI number."),
-    scope: Literal["mine", "organisation"] = Query(
-        "organisation", description="'mine': only clients you are key worker for; 'organisation': all of your organisation's."
-    ),
+    q: QueryEx[str, P(description=SEARCH_HELP)] = "",
+    scope: QueryEx[Literal["mine", "organisation"], P(description=SCOPE_HELP)] = "organisation",
 ) -> list[CaseloadRowOut]:
     """Live engagements of your organisation, newest first, at most 200."""
     rows = selectors.caseload(actor=actor_of(request), mine_only=scope == "mine", query=q)
@@ -81,7 +89,9 @@ def client_list(
     url_name="client_register",
     summary="Register a client",
 )
-def client_register(request: HttpRequest, body: ClientRegisterIn, response: HttpResponse) -> Status[ClientRegisteredOut]:
+def client_register(
+    request: HttpRequest, body: ClientRegisterIn, response: HttpResponse
+) -> Status[ClientRegisteredOut]:
     """Register a client once. Your organisation becomes their first engagement, with you as key
     worker if you are one. Every problem with the identity and contact details is named at once in
     a 422 `validation-error`, and nothing is saved."""

@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 import ninja
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
 from ninja.openapi.docs import Swagger
+
+from ceangal.api.errors import not_found_view
 
 if TYPE_CHECKING:
     from ninja import NinjaAPI
@@ -40,11 +42,11 @@ def asset_url(name: str) -> str:
     return reverse(ASSET_URL_NAME, kwargs={"name": name})
 
 
-def docs_asset(request: HttpRequest, name: str) -> FileResponse:
+def docs_asset(request: HttpRequest, name: str) -> HttpResponse | FileResponse:
     """One of Swagger UI's files from the installed ninja package (a fixed list: no paths)."""
     content_type = DOCS_ASSETS.get(name)
     if content_type is None:
-        raise Http404(name)
+        return not_found_view(request)
     response = FileResponse((NINJA_STATIC / name).open("rb"), content_type=content_type)
     response["Cache-Control"] = "public, max-age=86400"
     return response

