@@ -207,6 +207,9 @@ STORAGES = {
         )
     },
 }
+# Outside production whitenoise serves straight from the apps' static folders (no collectstatic).
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 # Documents are never served from a public URL; they are streamed through a view that checks
 # the decision point. MEDIA_URL is deliberately unset.
 
