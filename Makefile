@@ -74,6 +74,7 @@ key: $(STAMP)
 	@$(PY) -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())'
 
 check-deploy: $(STAMP)
+	@mkdir -p var
 	@CEANGAL_ENV=production SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(60))') \
 	  CEANGAL_FIELD_KEY=$$($(PY) -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())') \
 	  ALLOWED_HOSTS=ceangal.example.org $(PY) manage.py check --deploy --fail-level WARNING

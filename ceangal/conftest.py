@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -15,12 +15,11 @@ def _load_reference() -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> Iterator[None]:  # type: ignore[override]
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
     # Reference code lists are part of the schema as far as the service is concerned: load them
     # once for the session. Transactional (browser) tests reload them after each flush.
-    with django_db_blocker.unblock():  # type: ignore[attr-defined]
+    with django_db_blocker.unblock():
         _load_reference()
-    return
 
 
 @pytest.fixture

@@ -8,17 +8,20 @@ with axe-core against WCAG 2.2 AA: `visit`, `submit` and `follow` navigate and t
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Locator, Page, Response
+import pytest
+from django.db import connections
+from playwright.sync_api import Browser, Frame, Locator, Page, Response, sync_playwright
 
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = (
@@ -56,6 +59,42 @@ def browser_required() -> bool:
     return os.environ.get(REQUIRE_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+SKIPPED_FOR_NO_CHROMIUM: list[str] = []
+
+
+def need_chromium(nodeid: str = "") -> None:
+    """Skip the calling test, loudly, where there is no Chromium; fail it instead where CI requires one."""
+    reason = chromium_missing_message()
+    if reason is None:
+        return
+    if browser_required():
+        pytest.fail(reason.replace("SKIPPED", "FAILED") + f" ({REQUIRE_ENV} is set)", pytrace=False)
+    SKIPPED_FOR_NO_CHROMIUM.append(nodeid)
+    pytest.skip(reason)
+
+
+@contextlib.contextmanager
+def launch_chromium() -> Iterator[Browser]:
+    """A headless Chromium for the length of one test.
+
+    While Playwright's sync API runs, its event loop makes Django refuse database access from this
+    thread (SynchronousOnlyOperation). The caller allows it for the test's own lifetime
+    (monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")); starting Playwright per test, not per
+    session, keeps Django's guard for the tests that run after it.
+    """
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=list(CHROMIUM_ARGS), headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+            # While Playwright's loop runs, Django keeps this thread's connections apart from the
+            # ones opened before it started (asgiref switches to context-local storage). Close
+            # them now: once the loop stops nothing can reach them, and an open one stops
+            # PostgreSQL from dropping the test database at the end of the run.
+            connections.close_all()
+
+
 # --- accessibility --------------------------------------------------------------------------------
 
 
@@ -70,6 +109,7 @@ def _axe_script() -> str:
 class ScanLog:
     """What a page navigated to and whether each of those documents was scanned."""
 
+    javascript: bool = True
     unscanned: list[str] = field(default_factory=list)
     scanned: list[str] = field(default_factory=list)
     exempt: list[str] = field(default_factory=list)
@@ -78,17 +118,25 @@ class ScanLog:
 _LOGS: dict[int, ScanLog] = {}
 
 
-def track_scans(page: Page) -> ScanLog:
+def track_scans(page: Page, *, javascript: bool = True) -> ScanLog:
     """Record every main-frame navigation of `page`, so that a test cannot skip a scan by accident."""
-    log = ScanLog()
+    log = ScanLog(javascript=javascript)
     _LOGS[id(page)] = log
 
-    def navigated(frame: Any) -> None:
-        if frame == page.main_frame and frame.url != "about:blank":
-            log.unscanned.append(frame.url)
+    def navigated(frame: Frame) -> None:
+        if frame != page.main_frame or frame.url == "about:blank":
+            return
+        seen = log.unscanned or log.scanned or log.exempt
+        if seen and _without_fragment(seen[-1]) == _without_fragment(frame.url):
+            return  # a jump within the document (an error summary's link), not a new page
+        log.unscanned.append(frame.url)
 
     page.on("framenavigated", navigated)
     return log
+
+
+def _without_fragment(url: str) -> str:
+    return url.split("#", 1)[0]
 
 
 def forget_scans(page: Page) -> ScanLog | None:
@@ -120,6 +168,10 @@ def format_violations(url: str, violations: list[dict[str, Any]]) -> str:
 
 
 def axe_violations(page: Page, context: str | None = None) -> list[dict[str, Any]]:
+    log = _LOGS.get(id(page))
+    if log is not None and not log.javascript:
+        # Playwright's evaluate never returns in a context with JavaScript off.
+        raise RuntimeError("axe cannot run in a context without JavaScript; use scan=False there")
     page.evaluate(_axe_script())
     options = {"runOnly": {"type": "tag", "values": list(AXE_TAGS)}, "resultTypes": ["violations"]}
     results: dict[str, Any] = page.evaluate(
@@ -146,11 +198,10 @@ def no_scan_possible(page: Page) -> None:
     _mark(page, "exempt")
 
 
-def _scan_after(page: Page, action: Callable[[], None], *, scan: bool) -> Response | None:
+def _scan_after(page: Page, action: Callable[[], None], *, scan: bool) -> Response:
     with page.expect_navigation() as navigation:
         action()
-    response = navigation.value
-    page.wait_for_load_state("load")
+    response = _loaded(navigation.value)  # expect_navigation waits for the load event
     if scan:
         axe_check(page)
     else:
@@ -161,9 +212,16 @@ def _scan_after(page: Page, action: Callable[[], None], *, scan: bool) -> Respon
 # --- navigation that scans ------------------------------------------------------------------------
 
 
-def visit(page: Page, url: str, *, scan: bool = True) -> Response | None:
+def _loaded(response: Response | None) -> Response:
+    # Playwright gives None only for a jump within the same document, which these helpers never make.
+    if response is None:
+        raise AssertionError("expected the browser to load a new page")
+    return response
+
+
+def visit(page: Page, url: str, *, scan: bool = True) -> Response:
     """Go to `url` and scan the page it shows (whatever its status: error pages must pass too)."""
-    response = page.goto(url, wait_until="load")
+    response = _loaded(page.goto(url, wait_until="load"))
     if scan:
         axe_check(page)
     else:
@@ -171,12 +229,12 @@ def visit(page: Page, url: str, *, scan: bool = True) -> Response | None:
     return response
 
 
-def submit(page: Page, button: Locator, *, scan: bool = True) -> Response | None:
+def submit(page: Page, button: Locator, *, scan: bool = True) -> Response:
     """Press a form's submit button, wait for the page the server answers with, and scan it."""
     return _scan_after(page, button.click, scan=scan)
 
 
-def follow(page: Page, link: Locator, *, scan: bool = True) -> Response | None:
+def follow(page: Page, link: Locator, *, scan: bool = True) -> Response:
     """Follow a link and scan the page it leads to."""
     return _scan_after(page, link.click, scan=scan)
 
@@ -184,10 +242,10 @@ def follow(page: Page, link: Locator, *, scan: bool = True) -> Response | None:
 # --- forms ----------------------------------------------------------------------------------------
 
 
-def sign_in(page: Page, base_url: str, email: str, password: str, *, scan: bool = True) -> Response | None:
+def sign_in(page: Page, base_url: str, email: str, password: str, *, scan: bool = True) -> Response:
     visit(page, f"{base_url}/accounts/login/", scan=scan)
-    page.get_by_label(re.compile(r"^email", re.I)).first.fill(email)
-    page.get_by_label(re.compile(r"^password", re.I)).first.fill(password)
+    field_by_label(page, "Email").fill(email)
+    field_by_label(page, "Password").fill(password)
     return submit(page, page.get_by_role("button", name=re.compile(r"sign in|log in", re.I)), scan=scan)
 
 
@@ -200,17 +258,19 @@ def fill_date(page: Page, label: str, iso_date: str) -> None:
         group.get_by_label(re.compile(r"^\s*month", re.I)).fill(str(int(month)))
         group.get_by_label(re.compile(r"^\s*year", re.I)).fill(year)
         return
-    field = page.get_by_label(re.compile(rf"^\s*{re.escape(label)}", re.I)).first
+    field = field_by_label(page, label)
     if field.get_attribute("type") == "date":
         field.fill(iso_date)
     else:
-        field.fill(f"{day}/{month}/{year}")
+        field.fill(f"{int(day)} {int(month)} {year}")  # as a person types it: 27 3 2007
 
 
 def field_by_label(page: Page, label: str) -> Locator:
-    """The one control whose accessible name starts with `label` (hints may follow it)."""
-    return page.get_by_label(re.compile(rf"^\s*{re.escape(label)}\b", re.I)).first
+    """The one control whose accessible name starts with `label`. Strict: two such controls on a
+    page make the test fail, since a person could not tell them apart either."""
+    return page.get_by_label(re.compile(rf"^\s*{re.escape(label)}\b", re.I))
 
 
 def choose(page: Page, label: str, option_label: str) -> None:
-    page.get_by_label(re.compile(rf"^\s*{re.escape(label)}", re.I)).first.select_option(label=option_label)
+    """Pick an option of a select by the texts a person sees."""
+    field_by_label(page, label).select_option(label=option_label)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 from pytest_django.live_server_helper import LiveServer
 
 from ceangal.testing import browser as b
@@ -18,19 +18,11 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def chromium(monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
-    reason = b.chromium_missing_message()
-    if reason is not None:
-        if b.browser_required():
-            pytest.fail(reason, pytrace=False)
-        pytest.skip(reason)
+def chromium(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
+    b.need_chromium(request.node.nodeid)
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=b.chromium_path(), args=list(b.CHROMIUM_ARGS))
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with b.launch_chromium() as browser:
+        yield browser
 
 
 def test_swagger_ui_renders_every_operation_without_breaking_the_csp(

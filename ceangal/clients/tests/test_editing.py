@@ -5,7 +5,7 @@ import threading
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.test import override_settings
 
 from ceangal.clients import models as m
@@ -278,7 +278,8 @@ def test_concurrent_editors_exactly_one_wins(reference_data):
         except EditConflict:
             outcomes.append("conflict")
         finally:
-            close_old_connections()
+            # Each thread has its own connection; close it so the test database can be dropped.
+            connection.close()
 
     threads = [
         threading.Thread(target=edit, args=(a, n))

@@ -29,7 +29,7 @@ def test_follow_up_digest_counts_due_follow_ups_and_names_no_client(personas):
     assert message.to == [personas.council_worker.user.email]
     assert "2 employment follow-up(s)" in message.body  # 4 and 13 weeks have passed
     for secret in ["Shona", "Synthetic", "Kirkcaldy", client.reference]:
-        assert secret not in message.subject + message.body
+        assert secret not in f"{message.subject} {message.body}"
 
 
 def test_training_reminder_goes_to_those_expiring_within_30_days(personas):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 from pytest_django.live_server_helper import LiveServer
 
 from ceangal.testing import browser as b
@@ -17,37 +17,14 @@ from ceangal.testing.factories import Personas, make_personas
 
 pytestmark = pytest.mark.browser
 
-_skipped_for_no_chromium: list[str] = []
-
-
-def _need_chromium(nodeid: str) -> None:
-    reason = b.chromium_missing_message()
-    if reason is None:
-        return
-    if b.browser_required():
-        pytest.fail(reason.replace("SKIPPED", "FAILED") + f" ({b.REQUIRE_ENV} is set)", pytrace=False)
-    _skipped_for_no_chromium.append(nodeid)
-    pytest.skip(reason)
-
 
 @pytest.fixture
 def chromium(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
-    """A headless Chromium for one test.
-
-    Started per test, not per session: while Playwright's sync API is running, its event loop makes
-    Django refuse database access from this thread (SynchronousOnlyOperation), so it is allowed
-    only for the browser test's own lifetime and the tests after it keep Django's guard.
-    """
-    _need_chromium(request.node.nodeid)
+    """A headless Chromium for one test (see ceangal.testing.browser.launch_chromium for why per test)."""
+    b.need_chromium(request.node.nodeid)
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=b.chromium_path(), args=list(b.CHROMIUM_ARGS), headless=True
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with b.launch_chromium() as browser:
+        yield browser
 
 
 def _page(browser: Browser, *, javascript: bool) -> Iterator[Page]:
@@ -56,7 +33,7 @@ def _page(browser: Browser, *, javascript: bool) -> Iterator[Page]:
     )
     context.set_default_timeout(10_000)
     page = context.new_page()
-    log = b.track_scans(page)
+    log = b.track_scans(page, javascript=javascript)
     try:
         yield page
     finally:
@@ -78,7 +55,7 @@ def page(chromium: Browser) -> Iterator[Page]:
 
 @pytest.fixture
 def page_without_js(chromium: Browser) -> Iterator[Page]:
-    """A context with JavaScript off: the service must work without it."""
+    """A context with JavaScript off: the service must work without it. axe cannot run there."""
     yield from _page(chromium, javascript=False)
 
 
@@ -94,8 +71,8 @@ def people(reference_data: None) -> Personas:
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    if _skipped_for_no_chromium:
+    if b.SKIPPED_FOR_NO_CHROMIUM:
         reason = b.chromium_missing_message() or "no Chromium"
         terminalreporter.section("browser tests", sep="!", red=True, bold=True)
-        terminalreporter.line(f"WARNING: {len(_skipped_for_no_chromium)} browser test(s) did not run.", red=True)
+        terminalreporter.line(f"WARNING: {len(b.SKIPPED_FOR_NO_CHROMIUM)} browser test(s) did not run.", red=True)
         terminalreporter.line(reason, red=True, bold=True)
