@@ -11,20 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Concatenate, ParamSpec
+from typing import Concatenate
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponseBase
 from django.utils.translation import gettext as _
 
 from ceangal.errors import NotFound, NotPermitted
 from ceangal.partners.models import StaffMember
 from ceangal.partners.roles import CASEWORK_ROLES, Role
 
-P = ParamSpec("P")
-StaffView = Callable[Concatenate[HttpRequest, StaffMember, P], HttpResponse]
-PageView = Callable[Concatenate[HttpRequest, P], HttpResponse]
+type StaffView[**P] = Callable[Concatenate[HttpRequest, StaffMember, P], HttpResponseBase]
+type PageView[**P] = Callable[Concatenate[HttpRequest, P], HttpResponseBase]
 
 
 def staff_member_for(request: HttpRequest) -> StaffMember | None:
@@ -50,9 +49,9 @@ def can_change_records(member: StaffMember | None) -> bool:
     return member is not None and Role(member.role) in CASEWORK_ROLES
 
 
-def staff_page(view: StaffView[P]) -> PageView[P]:
+def staff_page[**P](view: StaffView[P]) -> PageView[P]:
     @wraps(view)
-    def wrapper(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+    def wrapper(request: HttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         actor = staff_member_for(request)

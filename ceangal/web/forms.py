@@ -204,7 +204,8 @@ def build_form(
 ) -> tuple[FieldView, ...]:
     errors = errors or {}
     return tuple(
-        build_field(spec, values.get(spec.name), errors.get(f"{prefix}{spec.name}", ()), prefix=prefix) for spec in specs
+        build_field(spec, values.get(spec.name), errors.get(f"{prefix}{spec.name}", ()), prefix=prefix)
+        for spec in specs
     )
 
 

@@ -12,7 +12,7 @@ register = template.Library()
 @register.filter
 def with_class(bound_field: BoundField, css_class: str) -> SafeString:
     """The field's widget with the design system's class added, and aria-describedby for its hint."""
-    attrs = {"class": css_class}
+    attrs: dict[str, str | bool] = {"class": css_class}
     if bound_field.help_text:
         attrs["aria-describedby"] = f"{bound_field.auto_id}-hint"
     if bound_field.errors:

@@ -44,7 +44,11 @@ def _file_field(errors: Mapping[str, Sequence[str]]) -> FieldView:
 
 
 def _upload_page(
-    request: HttpRequest, record: ClientRecord, values: Mapping[str, Any], errors: Mapping[str, Sequence[str]], status: int
+    request: HttpRequest,
+    record: ClientRecord,
+    values: Mapping[str, Any],
+    errors: Mapping[str, Sequence[str]],
+    status: int,
 ) -> HttpResponse:
     fields = (*build_form(DOCUMENTS.fields, values, errors), _file_field(errors))
     return render(
@@ -67,7 +71,7 @@ def document_upload(request: HttpRequest, actor: StaffMember, client_id: uuid.UU
         return _upload_page(request, record, {}, {}, status=200)
     client = selectors.client_for_action(actor=actor, client_id=client_id, purpose=PURPOSE)
     # No file chosen is an empty upload: the service then names the file field with the rest.
-    upload = request.FILES.get("file") or SimpleUploadedFile("", b"")
+    upload = request.FILES.get("file") or SimpleUploadedFile("no-file-chosen", b"")
     try:
         services.document_upload(
             actor=actor,
@@ -77,15 +81,15 @@ def document_upload(request: HttpRequest, actor: StaffMember, client_id: uuid.UU
             upload=upload,
         )
     except InvalidInput as exc:
-        return _upload_page(request, record, typed_values(DOCUMENTS.fields, request.POST), exc.errors, status=exc.status)
+        return _upload_page(
+            request, record, typed_values(DOCUMENTS.fields, request.POST), exc.errors, status=exc.status
+        )
     messages.success(request, _("The document is uploaded."))
     return redirect(record_url(client_id, DOCUMENTS))
 
 
 @staff_page
-def document_download(
-    request: HttpRequest, actor: StaffMember, client_id: uuid.UUID, document_id: int
-) -> HttpResponse:
+def document_download(request: HttpRequest, actor: StaffMember, client_id: uuid.UUID, document_id: int) -> FileResponse:
     document = selectors.document_for_download(
         actor=actor, client_id=client_id, document_id=document_id, purpose=PURPOSE
     )

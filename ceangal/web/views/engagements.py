@@ -108,9 +108,7 @@ def _page(
 
 
 @staff_page
-def engagement_edit(
-    request: HttpRequest, actor: StaffMember, client_id: uuid.UUID, engagement_id: int
-) -> HttpResponse:
+def engagement_edit(request: HttpRequest, actor: StaffMember, client_id: uuid.UUID, engagement_id: int) -> HttpResponse:
     record = selectors.client_record(actor=actor, client_id=client_id, purpose=PURPOSE, sections=["stages"])
     view = next((e for e in record.engagements if e.id == engagement_id), None)
     if view is None:
@@ -141,5 +139,10 @@ def engagement_edit(
     except EditConflict as exc:
         fields = _fields(statuses, workers, posted, {})
         return _page(request, record, view, fields, {}, version, conflict=str(exc), status=exc.status)
+    if posted["status"] == "closed":
+        # With the engagement closed the organisation no longer works with the client, so their
+        # record is no longer open to it: go back to the caseload.
+        messages.success(request, _("The engagement is closed."))
+        return redirect("web:caseload")
     messages.success(request, _("The engagement is saved."))
     return redirect(reverse("web:client_record", kwargs={"client_id": client_id}) + "#engagements")

@@ -103,11 +103,15 @@ def _form_page(
     )
 
 
-def _edit(request: HttpRequest, actor: StaffMember, client_id: uuid.UUID, spec: SectionSpec, item_id: int | None) -> HttpResponse:
+def _edit(
+    request: HttpRequest, actor: StaffMember, client_id: uuid.UUID, spec: SectionSpec, item_id: int | None
+) -> HttpResponse:
     record, view = visible_section(actor, client_id, spec)
     item = _find_item(view, item_id)
     if item is not None and not item.editable:
-        raise PermissionDenied(_("This was supplied by %(organisation)s; ask them to correct it.") % {"organisation": item.supplied_by})
+        raise PermissionDenied(
+            _("This was supplied by %(organisation)s; ask them to correct it.") % {"organisation": item.supplied_by}
+        )
     title = spec.label.lower() if not spec.multiple else (item.display.get(spec.fields[0].name, "") if item else "")
     heading = _("Change %(what)s") % {"what": title or spec.label.lower()}
     if request.method != "POST":
@@ -176,7 +180,14 @@ def item_add(request: HttpRequest, actor: StaffMember, client_id: uuid.UUID, sec
     heading = _("Add to %(section)s") % {"section": spec.label.lower()}
     if request.method != "POST":
         return _form_page(
-            request, record=record, spec=spec, values={}, errors={}, heading=heading, submit_label=_("Add"), version=None
+            request,
+            record=record,
+            spec=spec,
+            values={},
+            errors={},
+            heading=heading,
+            submit_label=_("Add"),
+            version=None,
         )
     client = selectors.client_for_action(actor=actor, client_id=client_id, purpose=PURPOSE)
     try:
