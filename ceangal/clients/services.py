@@ -10,7 +10,7 @@ import hashlib
 import secrets
 import uuid
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
@@ -26,6 +26,7 @@ from ceangal.crypto import blind_index
 from ceangal.errors import EditConflict, InvalidInput, NotFound, NotPermitted
 from ceangal.partners.models import StaffMember
 from ceangal.partners.roles import CASEWORK_ROLES, Role, clearance_for
+from ceangal.reference import lookups
 from ceangal.reference.categories import sensitivity_of
 
 _REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base 32: no I, L, O or U
@@ -283,7 +284,7 @@ def document_upload(
     client: m.Client,
     title: str,
     kind: str,
-    upload: UploadedFile[bytes],
+    upload: UploadedFile[bytes] | None,
     today: dt.date | None = None,
 ) -> m.Document:
     today = today or timezone.localdate()
@@ -298,9 +299,11 @@ def document_upload(
         errors.update(exc.errors)
         cleaned = {}
     limit = settings.CEANGAL_UPLOAD_MAX_BYTES
-    size = upload.size or 0
+    size = (upload.size or 0) if upload is not None else 0
     content_type: str | None = None
-    if size == 0:
+    if upload is None:
+        errors["file"] = ["Choose a file to upload."]
+    elif size == 0:
         errors["file"] = ["The file is empty; choose the file again."]
     elif size > limit:
         errors["file"] = [
@@ -315,6 +318,7 @@ def document_upload(
     if errors:
         raise InvalidInput(errors)
     assert content_type is not None
+    assert upload is not None
     digest = hashlib.sha256()
     upload.seek(0)
     for chunk in upload.chunks():
@@ -373,9 +377,10 @@ def engagement_update(
     engagement: m.Engagement,
     expected_version: int,
     status: str | None = None,
-    key_worker: StaffMember | None = None,
+    key_worker: StaffMember | Literal["keep"] | None = "keep",
     closure_reason: str = "",
 ) -> m.Engagement:
+    """Change an engagement's status or key worker. key_worker=None unassigns; "keep" leaves it."""
     today = timezone.localdate()
     _require_casework(actor, today)
     if engagement.organisation_id != actor.organisation_id:
@@ -383,12 +388,20 @@ def engagement_update(
     errors: dict[str, list[str]] = {}
     if status is not None and status not in m.EngagementStatus.values:
         errors["status"] = [f"Choose one of: {', '.join(m.EngagementStatus.values)}."]
-    if key_worker is not None and (
-        key_worker.organisation_id != actor.organisation_id or key_worker.role != Role.KEY_WORKER
+    if isinstance(key_worker, StaffMember) and (
+        key_worker.organisation_id != actor.organisation_id
+        or key_worker.role != Role.KEY_WORKER
+        or not key_worker.active
     ):
-        errors["key_worker"] = ["Choose a key worker from your own organisation."]
-    if status == m.EngagementStatus.CLOSED and not closure_reason:
-        errors["closure_reason"] = ["Say why the engagement is closing."]
+        errors["key_worker"] = ["Choose an active key worker from your own organisation."]
+    if status == m.EngagementStatus.CLOSED:
+        if not closure_reason:
+            errors["closure_reason"] = ["Say why the engagement is closing."]
+        else:
+            try:
+                closure_reason = lookups.resolve("exit_reason", closure_reason)
+            except lookups.UnknownCode:
+                errors["closure_reason"] = ["Choose a reason for closing from the list."]
     if engagement.status == m.EngagementStatus.CLOSED:
         errors["status"] = ["This engagement is closed; open a new one instead."]
     if errors:
@@ -411,7 +424,7 @@ def engagement_update(
                 engagement.closed_on = today
                 engagement.closure_reason = closure_reason
                 changed += ["closed_on", "closure_reason"]
-        if key_worker is not None and key_worker.pk != engagement.key_worker_id:
+        if key_worker != "keep" and (key_worker.pk if key_worker else None) != engagement.key_worker_id:
             engagement.key_worker = key_worker
             changed.append("key_worker")
         _set_history_user(engagement, actor)

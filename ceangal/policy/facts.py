@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.db.models import Value
+
 from ceangal.clients import models as m
 from ceangal.clients.sections import SECTIONS
 from ceangal.partners.models import Organisation, StaffMember
@@ -34,9 +36,13 @@ def live_engagements(client_ids: Iterable[object]) -> dict[object, frozenset[int
 
 def client_facts(client: m.Client) -> ClientFacts:
     suppliers: dict[DataCategory, set[int]] = defaultdict(set)
-    for spec in SECTIONS:
-        for org_id in spec.rows(client).values_list("supplied_by_id", flat=True).distinct():
-            suppliers[spec.category].add(org_id)
+    # One UNION over every section table: which organisations supplied items in which category.
+    per_section = [
+        spec.rows(client).annotate(category=Value(str(spec.category))).values_list("category", "supplied_by_id")
+        for spec in SECTIONS
+    ]
+    for category, org_id in per_section[0].union(*per_section[1:]):
+        suppliers[DataCategory(category)].add(org_id)
     engaged = live_engagements([client.pk]).get(client.pk, frozenset())
     org_ids = set(engaged).union(*suppliers.values()) if suppliers else set(engaged)
     names = dict(Organisation.objects.filter(pk__in=org_ids).values_list("pk", "name"))

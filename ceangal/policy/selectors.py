@@ -110,8 +110,10 @@ def _visible_client_ids(actor: StaffMember) -> Q:
     )
 
 
-def client_for_action(*, actor: StaffMember, client_id: object, purpose: Purpose | str) -> m.Client:
-    """The client, for a service to act on, if the decision point lets the actor see any of it."""
+def _client_and_facts(
+    actor: StaffMember, client_id: object, purpose: Purpose | str
+) -> tuple[m.Client, ClientFacts, Decision]:
+    """The client, the facts about it and the decision over every category, or NotFound."""
     try:
         client = m.Client.objects.get(pk=str(client_id))
     except (m.Client.DoesNotExist, ValueError, TypeError, ValidationError):
@@ -128,7 +130,12 @@ def client_for_action(*, actor: StaffMember, client_id: object, purpose: Purpose
         if Reason.ACTOR_INACTIVE in reasons:
             raise NotPermitted("Your account is not active.")
         raise NotPermitted("Your role does not give access to client records.")
-    return client
+    return client, facts, decision
+
+
+def client_for_action(*, actor: StaffMember, client_id: object, purpose: Purpose | str) -> m.Client:
+    """The client, for a service to act on, if the decision point lets the actor see any of it."""
+    return _client_and_facts(actor, client_id, purpose)[0]
 
 
 def _display(spec: SectionSpec, values: dict[str, Any], labels: dict[str, dict[str, str]]) -> dict[str, str]:
@@ -153,8 +160,7 @@ def _display(spec: SectionSpec, values: dict[str, Any], labels: dict[str, dict[s
 
 
 def _code_labels(specs: list[SectionSpec]) -> dict[str, dict[str, str]]:
-    lists = {f.code_list for spec in specs for f in spec.fields if f.code_list}
-    return {key: lookups.labels(key) for key in lists}
+    return lookups.labels_for({f.code_list for spec in specs for f in spec.fields if f.code_list})
 
 
 def _item_view(
@@ -200,9 +206,8 @@ def _permitted_items(spec: SectionSpec, client: m.Client, decision: Decision, ac
 def client_record(
     *, actor: StaffMember, client_id: object, purpose: Purpose | str, sections: list[str] | None = None
 ) -> ClientRecord:
-    client = client_for_action(actor=actor, client_id=client_id, purpose=purpose)
+    client, _facts, decision = _client_and_facts(actor, client_id, purpose)
     specs = [section(key) for key in sections] if sections else list(SECTIONS)
-    decision = decide(actor_facts(actor), client_facts(client), {s.category for s in SECTIONS}, str(purpose), _now())
     labels = _code_labels(specs)
     views: list[SectionView] = []
     for spec in specs:
@@ -331,6 +336,10 @@ def document_for_download(
     item = section_item(actor=actor, client_id=client_id, section_key="documents", item_id=document_id, purpose=purpose)
     assert item is not None
     return m.Document.objects.get(pk=item.id)
+
+
+def engagement_statuses() -> list[tuple[str, str]]:
+    return [(str(value), str(label)) for value, label in m.EngagementStatus.choices]
 
 
 def engagement_for_action(*, actor: StaffMember, engagement_id: int) -> m.Engagement:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ceangal.reference.models import Code
@@ -55,3 +56,12 @@ def label(list_key: str, code: str) -> str:
 
 def labels(list_key: str) -> dict[str, str]:
     return dict(Code.objects.filter(code_list_id=list_key).values_list("code", "label"))
+
+
+def labels_for(list_keys: Iterable[str]) -> dict[str, dict[str, str]]:
+    """Labels of several code lists in one query."""
+    keys = list(list_keys)
+    found: dict[str, dict[str, str]] = {key: {} for key in keys}
+    for list_key, code, text in Code.objects.filter(code_list_id__in=keys).values_list("code_list_id", "code", "label"):
+        found[list_key][code] = text
+    return found

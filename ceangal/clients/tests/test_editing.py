@@ -239,14 +239,14 @@ def test_engagement_close_needs_a_reason_and_a_current_version(personas):
             engagement=engagement,
             expected_version=1,
             status="closed",
-            closure_reason="entered work",
+            closure_reason="ENTERED_WORK",
         )
     closed = engagement_update(
         actor=personas.council_leader,
         engagement=engagement,
         expected_version=2,
         status="closed",
-        closure_reason="entered work",
+        closure_reason="ENTERED_WORK",
     )
     assert closed.closed_on == dt.date.today()
 
@@ -303,3 +303,30 @@ def test_nobody_writes_what_they_may_not_read(personas):
     assert not m.Conviction.objects.exists()
     item_add(actor=personas.council_leader, client=client, section_key="convictions", data=conviction)
     assert m.Conviction.objects.count() == 1
+
+
+def test_closing_reason_comes_from_the_exit_reason_list_and_key_worker_can_be_unassigned(personas):
+    client = make_client(personas.council_worker)
+    engagement = client.engagements.get()
+    with pytest.raises(InvalidInput) as caught:
+        engagement_update(
+            actor=personas.council_worker,
+            engagement=engagement,
+            expected_version=1,
+            status="closed",
+            closure_reason="bored",
+        )
+    assert "closure_reason" in caught.value.errors
+    unassigned = engagement_update(
+        actor=personas.council_leader, engagement=engagement, expected_version=1, key_worker=None
+    )
+    assert unassigned.key_worker is None
+    kept = engagement_update(actor=personas.council_leader, engagement=unassigned, expected_version=2, status="active")
+    assert kept.key_worker is None
+
+
+def test_no_file_chosen_is_named(personas):
+    client = make_client(personas.council_worker)
+    with pytest.raises(InvalidInput) as caught:
+        document_upload(actor=personas.council_worker, client=client, title="Letter", kind="letter", upload=None)
+    assert caught.value.errors["file"] == ["Choose a file to upload."]

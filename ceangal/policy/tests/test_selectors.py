@@ -80,7 +80,7 @@ def test_closed_engagement_ends_need_to_know(personas):
         engagement=engagement,
         expected_version=1,
         status="closed",
-        closure_reason="moved away",
+        closure_reason="MOVED_AWAY",
     )
     with pytest.raises(NotFound):
         client_record(actor=personas.council_worker, client_id=client.pk, purpose=PURPOSE)

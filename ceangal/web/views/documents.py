@@ -11,7 +11,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.contrib import messages
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -70,8 +69,7 @@ def document_upload(request: HttpRequest, actor: StaffMember, client_id: uuid.UU
     if request.method != "POST":
         return _upload_page(request, record, {}, {}, status=200)
     client = selectors.client_for_action(actor=actor, client_id=client_id, purpose=PURPOSE)
-    # No file chosen is an empty upload: the service then names the file field with the rest.
-    upload = request.FILES.get("file") or SimpleUploadedFile("no-file-chosen", b"")
+    upload = request.FILES.get("file")  # None when no file was chosen: the service says so
     try:
         services.document_upload(
             actor=actor,

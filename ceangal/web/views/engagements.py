@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from ceangal.clients import services
 from ceangal.errors import EditConflict, InvalidInput
 from ceangal.partners.models import StaffMember
-from ceangal.partners.roles import Role
+from ceangal.partners.selectors import key_workers
 from ceangal.policy import selectors
 from ceangal.policy.selectors import ClientRecord, EngagementView
 from ceangal.reference import lookups
@@ -26,13 +26,7 @@ EXIT_REASONS = "exit_reason"
 
 
 def _key_workers(actor: StaffMember) -> list[StaffMember]:
-    # Staff of the actor's own organisation, not client data: a partners selector would be the
-    # natural home for this once there is one.
-    return list(
-        StaffMember.objects.filter(organisation_id=actor.organisation_id, role=Role.KEY_WORKER, active=True)
-        .select_related("user")
-        .order_by("user__first_name", "user__last_name")
-    )
+    return key_workers(organisation_id=actor.organisation_id)
 
 
 def _fields(
@@ -114,7 +108,7 @@ def engagement_edit(request: HttpRequest, actor: StaffMember, client_id: uuid.UU
     if view is None:
         raise Http404("No such engagement.")
     engagement = selectors.engagement_for_action(actor=actor, engagement_id=engagement_id)
-    statuses = [(str(value), str(label)) for value, label in engagement._meta.get_field("status").flatchoices]
+    statuses = selectors.engagement_statuses()
     workers = _key_workers(actor)
     if request.method != "POST":
         values = {"status": view.status, "key_worker": str(view.key_worker_id or "")}
@@ -130,7 +124,7 @@ def engagement_edit(request: HttpRequest, actor: StaffMember, client_id: uuid.UU
             engagement=engagement,
             expected_version=int(version) if version.isdigit() else 0,
             status=posted["status"] or None,
-            key_worker=key_worker,
+            key_worker=key_worker,  # an empty choice unassigns the key worker
             closure_reason=posted["closure_reason"],
         )
     except InvalidInput as exc:

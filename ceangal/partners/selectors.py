@@ -1,0 +1,15 @@
+"""Reads of partner data (staff, organisations): not client data, so not behind the decision point."""
+
+from __future__ import annotations
+
+from ceangal.partners.models import StaffMember
+from ceangal.partners.roles import Role
+
+
+def key_workers(*, organisation_id: int) -> list[StaffMember]:
+    """Active key workers of one organisation, by name: who a client can be assigned to."""
+    return list(
+        StaffMember.objects.filter(organisation_id=organisation_id, role=Role.KEY_WORKER, active=True)
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name")
+    )
