@@ -79,7 +79,7 @@ def client_list(
     scope: QueryEx[Literal["mine", "organisation"], P(description=SCOPE_HELP)] = "organisation",
 ) -> list[CaseloadRowOut]:
     """Live engagements of your organisation, newest first, at most 200."""
-    rows = selectors.caseload(actor=actor_of(request), mine_only=scope == "mine", query=q)
+    rows = selectors.caseload(actor=actor_of(request), purpose=PURPOSE, mine_only=scope == "mine", query=q)
     return [CaseloadRowOut.of(row) for row in rows]
 
 

@@ -350,7 +350,13 @@ def engagement_for_action(*, actor: StaffMember, engagement_id: int) -> m.Engage
 
 
 def caseload(
-    *, actor: StaffMember, mine_only: bool = False, query: str = "", include_closed: bool = False, limit: int = 200
+    *,
+    actor: StaffMember,
+    purpose: Purpose | str,
+    mine_only: bool = False,
+    query: str = "",
+    include_closed: bool = False,
+    limit: int = 200,
 ) -> list[CaseloadRow]:
     """Clients the actor's organisation works with, optionally only the actor's own, filtered by a
     search on name, reference, postcode, date of birth (YYYY-MM-DD) or National Insurance number."""
@@ -372,9 +378,7 @@ def caseload(
     result: list[CaseloadRow] = []
     for e in rows:
         client_fact_set = ClientFacts(e.client_id, engaged.get(e.client_id, frozenset()))
-        decision = decide(
-            facts, client_fact_set, [DataCategory.IDENTITY, DataCategory.JOURNEY], Purpose.SUPPORT_COORDINATION, now
-        )
+        decision = decide(facts, client_fact_set, [DataCategory.IDENTITY, DataCategory.JOURNEY], str(purpose), now)
         ident = getattr(e.client, "identity", None)
         identity_ok = (
             ident is not None

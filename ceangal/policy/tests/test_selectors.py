@@ -90,16 +90,18 @@ def test_caseload_is_scoped_to_organisation_and_optionally_to_me(personas):
     mine = make_client(personas.council_worker, given_name="Mine")
     colleague = make_client(personas.council_leader, given_name="Theirs")
     make_client(personas.college_worker, given_name="College")
-    org = {row.client_id for row in caseload(actor=personas.council_worker)}
+    org = {row.client_id for row in caseload(actor=personas.council_worker, purpose="support_coordination")}
     assert org == {mine.pk, colleague.pk}
-    assert {row.client_id for row in caseload(actor=personas.council_worker, mine_only=True)} == {mine.pk}
-    assert caseload(actor=personas.outsider) == []
+    assert {
+        row.client_id for row in caseload(actor=personas.council_worker, purpose="support_coordination", mine_only=True)
+    } == {mine.pk}
+    assert caseload(actor=personas.outsider, purpose="support_coordination") == []
 
 
 def test_search_by_name_reference_and_ni_number_within_what_i_may_see(personas):
     client = make_client(personas.council_worker, given_name="Eilidh", family_name="Synthetic", ni_number="AB123456C")
     make_client(personas.college_worker, given_name="Eilidh", family_name="Elsewhere", ni_number="AB654321D")
     for query in ["eilidh", "Eilidh Synthetic", client.reference, "ab 12 34 56 c", "1998-04-12", "KY1 1XX"]:
-        found = caseload(actor=personas.council_worker, query=query)
+        found = caseload(actor=personas.council_worker, purpose="support_coordination", query=query)
         assert [r.client_id for r in found] == [client.pk], query
-    assert caseload(actor=personas.council_worker, query="AB654321D") == []
+    assert caseload(actor=personas.council_worker, purpose="support_coordination", query="AB654321D") == []

@@ -9,6 +9,7 @@ from ceangal.partners.models import StaffMember
 from ceangal.partners.roles import Role
 from ceangal.policy import selectors
 from ceangal.web.access import staff_page
+from ceangal.web.views import PURPOSE
 
 SCOPE_MINE = "mine"
 SCOPE_ORGANISATION = "organisation"
@@ -26,7 +27,7 @@ def caseload(request: HttpRequest, actor: StaffMember) -> HttpResponse:
     if scope not in {SCOPE_MINE, SCOPE_ORGANISATION}:
         scope = default_scope
     query = _query(request)
-    rows = selectors.caseload(actor=actor, mine_only=scope == SCOPE_MINE, query=query)
+    rows = selectors.caseload(actor=actor, purpose=PURPOSE, mine_only=scope == SCOPE_MINE, query=query)
     return render(
         request,
         "web/caseload.html",
@@ -37,5 +38,5 @@ def caseload(request: HttpRequest, actor: StaffMember) -> HttpResponse:
 @staff_page
 def client_find(request: HttpRequest, actor: StaffMember) -> HttpResponse:
     query = _query(request)
-    rows = selectors.caseload(actor=actor, query=query) if query else []
+    rows = selectors.caseload(actor=actor, purpose=PURPOSE, query=query) if query else []
     return render(request, "web/client_find.html", {"rows": rows, "query": query, "nav": "find"})
