@@ -212,34 +212,21 @@ def client_record(
     views: list[SectionView] = []
     for spec in specs:
         denial = decision.denied.get(spec.category)
-        if denial is not None:
-            views.append(
-                SectionView(
-                    spec.key,
-                    spec.label,
-                    spec.category,
-                    spec.multiple,
-                    spec.addable,
-                    spec.description,
-                    False,
-                    denial.message,
-                )
-            )
-            continue
-        items = [_item_view(spec, item, actor, labels) for item in _permitted_items(spec, client, decision, actor)]
-        withheld = [d.message for d in decision.withheld_suppliers.get(spec.category, ())]
+        permitted = denial is None
         views.append(
             SectionView(
-                spec.key,
-                spec.label,
-                spec.category,
-                spec.multiple,
-                spec.addable,
-                spec.description,
-                True,
-                "",
-                items,
-                withheld,
+                key=spec.key,
+                label=spec.label,
+                category=spec.category,
+                multiple=spec.multiple,
+                addable=spec.addable,
+                description=spec.description,
+                permitted=permitted,
+                reason=denial.message if denial is not None else "",
+                items=[_item_view(spec, i, actor, labels) for i in _permitted_items(spec, client, decision, actor)]
+                if permitted
+                else [],
+                withheld=[d.message for d in decision.withheld_suppliers.get(spec.category, ())],
             )
         )
     identity = decision.grant(DataCategory.IDENTITY)
