@@ -42,6 +42,7 @@ class ItemView:
     recorded_at: dt.datetime
     recorded_by: str
     editable: bool
+    updated_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,7 @@ def _item_view(
         recorded_at=item.recorded_at,
         recorded_by=str(recorded_by.user) if recorded_by else "",
         editable=item.supplied_by_id == actor.organisation_id,
+        updated_at=item.updated_at,
     )
 
 
