@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from argparse import ArgumentParser
+from argparse import ArgumentParser, ArgumentTypeError
 from typing import Any
 
 from django.conf import settings
@@ -17,7 +17,7 @@ def _date(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise CommandError(f"--today must be a date in the form YYYY-MM-DD, not {value!r}.") from None
+        raise ArgumentTypeError(f"give a date in the form YYYY-MM-DD, not {value!r}") from None
 
 
 class Command(BaseCommand):
@@ -29,7 +29,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--clients", type=int, default=1000, help="How many clients to add (default 1000).")
         parser.add_argument("--seed", type=int, default=1, help="Seed of the random draws (default 1).")
-        parser.add_argument("--partnership-slug", default=DEFAULT_SLUG, help=f"Partnership to add to (default {DEFAULT_SLUG}).")
+        parser.add_argument(
+            "--partnership-slug", default=DEFAULT_SLUG, help=f"Partnership to add to (default {DEFAULT_SLUG})."
+        )
         parser.add_argument("--partnership-name", default=DEFAULT_NAME, help="Name for a partnership made by this run.")
         parser.add_argument(
             "--today", type=_date, default=None, help="Date the records are drawn relative to (default: today)."
@@ -44,7 +46,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION and not options["force"]:
-            raise CommandError("This is a production set-up (CEANGAL_ENV=production): synthetic data does not belong here.")
+            raise CommandError(
+                "This is a production set-up (CEANGAL_ENV=production): synthetic data does not belong here."
+            )
         if options["clients"] < 0:
             raise CommandError("--clients must be 0 or more.")
         if options["batch_size"] < 1:
@@ -81,9 +85,13 @@ class Command(BaseCommand):
         width = max(len(label) for label in report.rows) if report.rows else 10
         for label, count in sorted(report.rows.items()):
             self.stdout.write(f"  {label:<{width}} {count:>12,}")
+        if not report.clients:
+            self.stdout.write(self.style.SUCCESS("Added no clients."))
+            return
+        last = report.first_index + report.clients - 1
         self.stdout.write(
             self.style.SUCCESS(
-                f"Added {report.clients:,} clients (numbers {report.first_index:,} to "
-                f"{report.first_index + report.clients - 1:,}) in {report.seconds:,.1f} s: {report.rate:,.0f} clients/s."
+                f"Added {report.clients:,} clients (numbers {report.first_index:,} to {last:,}) "
+                f"in {report.seconds:,.1f} s: {report.rate:,.0f} clients/s."
             )
         )

@@ -1,0 +1,267 @@
+"""manage.py demo: a small synthetic partnership to sign in to, made through the real services.
+
+`make run` calls it. The first run makes three organisations, one member of staff per role with a
+known email and one shared password, and about 25 synthetic clients with full records, each
+written through clients.services as a key worker would (validated, versioned, audited). Later runs
+find the demo partnership and only print the sign-in table, keeping whatever was changed since.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from argparse import ArgumentParser
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from ceangal.audit.services import audit_record
+from ceangal.clients import models as m
+from ceangal.clients import services
+from ceangal.clients.seeding import ClientDraft, ItemDraft, ReferenceDataMissing, draft_client, load_draws
+from ceangal.partners.models import Organisation, OrganisationType, Partnership, StaffMember, User
+from ceangal.partners.roles import Role
+from ceangal.partners.services import staff_create
+
+DEMO_SLUG = "demo"
+DEMO_NAME = "Ceangal demo partnership (synthetic)"
+# Shown on screen by design: it opens a local demo of made-up people and nothing else.
+DEMO_PASSWORD = "ceangal-demo-2026"
+SIGN_IN_URL = "http://127.0.0.1:8000/accounts/login/"
+DEMO_SEED = 2026
+DEMO_NOTE = "Synthetic demo record made by manage.py demo; not a real person."
+
+
+@dataclass(frozen=True)
+class DemoOrganisation:
+    key: str
+    name: str
+    org_type: OrganisationType
+    local_authority: str
+    clients: int  # relative share of the demo clients registered here
+
+
+@dataclass(frozen=True)
+class DemoStaff:
+    organisation: str
+    role: Role
+    email: str
+    first_name: str
+    last_name: str
+
+
+ORGANISATIONS = (
+    DemoOrganisation("council", "Fife Council Employability", OrganisationType.LOCAL_AUTHORITY, "S12000047", 12),
+    DemoOrganisation("college", "Fife College", OrganisationType.COLLEGE, "", 7),
+    DemoOrganisation("linktown", "Linktown Works (third sector)", OrganisationType.THIRD_SECTOR, "", 6),
+)
+STAFF = (
+    DemoStaff("council", Role.KEY_WORKER, "keyworker@council.demo", "Kirsty", "Campbell"),
+    DemoStaff("council", Role.TEAM_LEADER, "teamleader@council.demo", "Tam", "Reid"),
+    DemoStaff("council", Role.DPO, "dpo@council.demo", "Dorothy", "Paterson"),
+    DemoStaff("council", Role.ORG_ADMIN, "admin@council.demo", "Ailsa", "Morrison"),
+    DemoStaff("council", Role.ANALYST, "analyst@council.demo", "Angus", "Wallace"),
+    DemoStaff("council", Role.AUDITOR, "auditor@council.demo", "Isla", "Buchanan"),
+    DemoStaff("college", Role.KEY_WORKER, "keyworker@college.demo", "Calum", "Fraser"),
+    DemoStaff("college", Role.TEAM_LEADER, "teamleader@college.demo", "Catriona", "Sinclair"),
+    DemoStaff("college", Role.ORG_ADMIN, "admin@college.demo", "Fraser", "Gillies"),
+    DemoStaff("linktown", Role.KEY_WORKER, "keyworker@linktown.demo", "Lewis", "Baird"),
+    DemoStaff("linktown", Role.TEAM_LEADER, "teamleader@linktown.demo", "Mairi", "Docherty"),
+)
+
+
+class Command(BaseCommand):
+    help = "Make the demo partnership (first run) and print who to sign in as."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--clients", type=int, default=25, help="Synthetic clients to make on the first run.")
+        parser.add_argument("--force", action="store_true", help="Run even where CEANGAL_ENV=production.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if settings.PRODUCTION and not options["force"]:
+            raise CommandError(
+                "This is a production set-up (CEANGAL_ENV=production): the demo's shared password and made-up "
+                "people do not belong here. Use --force only on a throw-away copy."
+            )
+        partnership = Partnership.objects.filter(slug=DEMO_SLUG).first()
+        if partnership is None:
+            try:
+                partnership, made = _make_demo(clients=options["clients"], today=timezone.localdate())
+            except ReferenceDataMissing as exc:
+                raise CommandError(str(exc)) from exc
+            self.stdout.write(self.style.SUCCESS(f"Made {partnership.name} with {made} synthetic clients."))
+        else:
+            self.stdout.write(f"{partnership.name} is already here; its data is kept as it is.")
+        self.stdout.write(_sign_in_table(partnership))
+
+
+def _sign_in_table(partnership: Partnership) -> str:
+    found = {
+        s.user.email: s
+        for s in StaffMember.objects.filter(organisation__partnership=partnership).select_related(
+            "user", "organisation"
+        )
+    }
+    rows = [("Role", "Organisation", "Email", "Password")]
+    for person in STAFF:
+        staff = found.get(person.email)
+        if staff is not None:
+            rows.append((str(Role(staff.role).label), staff.organisation.name, person.email, DEMO_PASSWORD))
+    if len(rows) == 1:
+        return f"No demo staff found in {partnership.name!r}: was the slug {DEMO_SLUG!r} taken by something else?"
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    lines.append("")
+    lines.append(f"Sign in at {SIGN_IN_URL} (the password is the same for everyone, unless changed since).")
+    lines.append("The organisation admins may also use the Django admin at http://127.0.0.1:8000/admin/.")
+    return "\n".join(lines)
+
+
+def _make_demo(*, clients: int, today: dt.date) -> tuple[Partnership, int]:
+    """All or nothing: a failure part-way leaves no half-made demo that a second run would take as done."""
+    draws = load_draws()
+    with transaction.atomic():
+        partnership = Partnership.objects.create(name=DEMO_NAME, slug=DEMO_SLUG, local_authority="S12000047")
+        audit_record(
+            actor_user_id=None,
+            organisation_id=None,
+            action="demo.partnership_created",
+            object_type="partners.partnership",
+            object_id=partnership.pk,
+            detail={"synthetic": True},
+        )
+        orgs: dict[str, Organisation] = {}
+        for plan in ORGANISATIONS:
+            orgs[plan.key] = Organisation.objects.create(
+                partnership=partnership,
+                name=plan.name,
+                slug=plan.key,
+                org_type=plan.org_type,
+                local_authority=plan.local_authority,
+                contact_email=f"hello@{plan.key}.demo",
+            )
+        staff: dict[tuple[str, Role], StaffMember] = {}
+        for person in STAFF:
+            member = staff_create(
+                organisation=orgs[person.organisation],
+                email=person.email,
+                first_name=person.first_name,
+                last_name=person.last_name,
+                role=person.role,
+                password=DEMO_PASSWORD,
+                job_title=f"{person.role.label} (demo)",
+                training_completed_on=today - dt.timedelta(days=30),
+            )
+            staff[(person.organisation, person.role)] = member
+            if person.role == Role.ORG_ADMIN:
+                _grant_admin_site(member)
+        keys = [plan.key for plan in ORGANISATIONS]
+        weights = [plan.clients for plan in ORGANISATIONS]
+        drafts = [
+            draft_client(random.Random(f"ceangal-demo:{DEMO_SEED}:{index}"), draws, today, weights, note=DEMO_NOTE)
+            for index in range(clients)
+        ]
+        _show_every_section(drafts, today)
+        for draft in drafts:
+            _register(draft, [keys[draft.home], keys[draft.second] if draft.second is not None else ""], staff, today)
+    return partnership, clients
+
+
+def _show_every_section(drafts: list[ClientDraft], today: dt.date) -> None:
+    """Convictions are rare (about one client in twenty), so 25 drafts may hold none; the demo
+    should still show a team leader what criminal offence data looks like, and a key worker that
+    they cannot see it."""
+    if not drafts or any(item.section == "convictions" for d in drafts for item in d.items):
+        return
+    draft = drafts[0]
+    three_years_ago = today - dt.timedelta(days=3 * 365)
+    adult = draft.identity["date_of_birth"] + dt.timedelta(days=18 * 365 + 5)
+    values = {
+        "status": m.ConvictionStatus.SPENT,
+        "offence_summary": "Breach of the peace",
+        "sentence": "Fine",
+        "convicted_on": three_years_ago if adult <= three_years_ago else None,
+        "disclosure_notes": "Spent; no need to disclose for most jobs.",
+    }
+    draft.items.append(ItemDraft("convictions", 0, values))
+
+
+def _grant_admin_site(member: StaffMember) -> None:
+    # No partners service grants the admin site yet; this is the one write here outside the services,
+    # so it writes its own audit event in the same transaction.
+    User.objects.filter(pk=member.user_id).update(is_staff=True)
+    audit_record(
+        actor_user_id=None,
+        organisation_id=member.organisation_id,
+        action="staff.admin_site_granted",
+        object_type="partners.staffmember",
+        object_id=member.pk,
+        fields=["is_staff"],
+    )
+
+
+def _register(
+    draft: ClientDraft, org_keys: list[str], staff: dict[tuple[str, Role], StaffMember], today: dt.date
+) -> None:
+    """One client, written as the key workers would write it, section by section."""
+    workers = [staff[(key, Role.KEY_WORKER)] if key else None for key in org_keys]
+    leaders = [staff.get((key, Role.TEAM_LEADER)) if key else None for key in org_keys]
+    home = workers[0]
+    assert home is not None
+    client = services.client_register(
+        actor=home, identity=draft.identity, contact=draft.contact, discoverable=draft.discoverable, today=today
+    )
+    for key, data in (("demographics", draft.demographics), ("caring", draft.caring)):
+        services.section_save(actor=home, client=client, section_key=key, data=data, expected_version=None, today=today)
+    if workers[1] is not None:
+        services.engagement_open(actor=workers[1], client=client, key_worker=workers[1])
+    for item in draft.items:
+        actor = workers[item.slot]
+        assert actor is not None
+        if item.section == "convictions":
+            # Key workers are not cleared for criminal offence data; their team leader records it.
+            actor = leaders[item.slot] or actor
+        added = services.item_add(actor=actor, client=client, section_key=item.section, data=item.values, today=today)
+        if isinstance(added, m.Outcome):
+            _check_follow_ups(actor, client, added, item.follow_ups, today)
+    # Statuses last: a closed engagement could no longer add to the record.
+    for engagement in draft.engagements:
+        actor = workers[engagement.slot]
+        assert actor is not None
+        if engagement.status == m.EngagementStatus.REGISTERED:
+            continue
+        row = m.Engagement.objects.get(
+            client=client, organisation_id=actor.organisation_id, status__in=m.LIVE_ENGAGEMENT_STATUSES
+        )
+        services.engagement_update(
+            actor=actor,
+            engagement=row,
+            expected_version=row.version,
+            status=engagement.status,
+            closure_reason=engagement.closure_reason,
+        )
+
+
+def _check_follow_ups(
+    actor: StaffMember, client: m.Client, outcome: m.Outcome, drafted: list[dict[str, Any]], today: dt.date
+) -> None:
+    """The service made the follow-ups NOT_DUE; record the checks the draft says were done."""
+    by_week = {f.week: f for f in outcome.follow_ups.all()}
+    for values in drafted:
+        follow_up = by_week.get(values["week"])
+        if follow_up is None or values["status"] == "NOT_DUE":
+            continue
+        services.section_save(
+            actor=actor,
+            client=client,
+            section_key="follow_ups",
+            item_id=follow_up.pk,
+            data={"status": values["status"], "checked_on": values["checked_on"], "notes": values["notes"]},
+            expected_version=follow_up.version,
+            today=today,
+        )
