@@ -289,4 +289,8 @@ class Engagement(models.Model):
                 name="one_live_engagement_per_org",
             )
         ]
-        indexes = [models.Index(fields=["organisation", "status"])]
+        indexes = [
+            models.Index(fields=["organisation", "status"]),
+            # The caseload lists an organisation's newest engagements first.
+            models.Index(fields=["organisation", "-started_on", "-id"], name="engagement_caseload_order"),
+        ]

@@ -29,6 +29,10 @@ def normalise_ni_number(value: str) -> str:
     return re.sub(r"\s+", "", value).upper()
 
 
+def looks_like_ni_number(normalised: str) -> bool:
+    return bool(_NI_RE.match(normalised))
+
+
 def normalise_postcode(value: str) -> str | None:
     match = _POSTCODE_RE.match(re.sub(r"\s+", " ", value.strip().upper()))
     if match is None:

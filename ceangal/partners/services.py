@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from ceangal.audit.services import audit_record
 from ceangal.errors import InvalidInput, NotPermitted
-from ceangal.partners.models import ApiKey, Organisation, StaffMember, User
+from ceangal.partners.models import ApiKey, Organisation, OrganisationType, Partnership, StaffMember, User
 from ceangal.partners.roles import Role
+from ceangal.reference import lookups
 
 TRAINING_VALID_FOR = dt.timedelta(days=365)
 API_KEY_PREFIX = "cgl_"
@@ -209,3 +210,98 @@ def staff_update(
                 fields=changed,
             )
     return staff
+
+
+def partnership_create(
+    *, name: str, slug: str, local_authority: str = "", created_by: User | None = None
+) -> Partnership:
+    errors: dict[str, list[str]] = {}
+    if not name.strip():
+        errors["name"] = ["Enter the partnership's name."]
+    if not slug.strip() or Partnership.objects.filter(slug=slug).exists():
+        errors["slug"] = ["Choose a short name (letters, numbers, hyphens) that no other partnership uses."]
+    local_authority = _resolve_local_authority(local_authority, errors)
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic():
+        partnership = Partnership.objects.create(name=name.strip(), slug=slug, local_authority=local_authority)
+        audit_record(
+            actor_user_id=created_by.pk if created_by else None,
+            organisation_id=None,
+            action="partnership.created",
+            object_type="partners.partnership",
+            object_id=partnership.pk,
+        )
+    return partnership
+
+
+def organisation_create(
+    *,
+    partnership: Partnership,
+    name: str,
+    slug: str,
+    org_type: OrganisationType | str,
+    local_authority: str = "",
+    contact_email: str = "",
+    created_by: User | None = None,
+) -> Organisation:
+    errors: dict[str, list[str]] = {}
+    if not name.strip():
+        errors["name"] = ["Enter the organisation's name."]
+    if not slug.strip() or Organisation.objects.filter(partnership=partnership, slug=slug).exists():
+        errors["slug"] = ["Choose a short name that no other organisation in the partnership uses."]
+    if org_type not in OrganisationType.values:
+        errors["org_type"] = [f"Choose one of: {', '.join(OrganisationType.values)}."]
+    if contact_email:
+        try:
+            validate_email(contact_email)
+        except ValidationError:
+            errors["contact_email"] = ["Enter an email address in the form name@example.org."]
+    local_authority = _resolve_local_authority(local_authority, errors)
+    if errors:
+        raise InvalidInput(errors)
+    with transaction.atomic():
+        organisation = Organisation.objects.create(
+            partnership=partnership,
+            name=name.strip(),
+            slug=slug,
+            org_type=org_type,
+            local_authority=local_authority,
+            contact_email=contact_email,
+        )
+        audit_record(
+            actor_user_id=created_by.pk if created_by else None,
+            organisation_id=organisation.pk,
+            action="organisation.created",
+            object_type="partners.organisation",
+            object_id=organisation.pk,
+        )
+    return organisation
+
+
+def staff_grant_admin_site(*, staff: StaffMember, by: User | None) -> StaffMember:
+    """Let an organisation admin use the Django admin (where they see only their organisation)."""
+    if staff.role != Role.ORG_ADMIN:
+        raise InvalidInput({"role": "Only an organisation admin may use the admin site."})
+    with transaction.atomic():
+        staff.user.is_staff = True
+        staff.user.save(update_fields=["is_staff"])
+        audit_record(
+            actor_user_id=by.pk if by else None,
+            organisation_id=staff.organisation_id,
+            action="staff.admin_site_granted",
+            object_type="partners.staffmember",
+            object_id=staff.pk,
+            fields=["is_staff"],
+        )
+    return staff
+
+
+def _resolve_local_authority(value: str, errors: dict[str, list[str]]) -> str:
+    if not value:
+        return ""
+    try:
+        return lookups.resolve("local_authority", value)
+    except lookups.UnknownCode:
+        errors["local_authority"] = [f"{value!r} is not a Scottish council's GSS code (S12…); choose from the list."]
+        return value

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from ceangal.clients import models as m
 from ceangal.clients.sections import SECTIONS, Kind, SectionSpec, section
-from ceangal.clients.validation import normalise_ni_number
+from ceangal.clients.validation import looks_like_ni_number, normalise_ni_number
 from ceangal.crypto import blind_index
 from ceangal.errors import NotFound, NotPermitted
 from ceangal.partners.models import StaffMember
@@ -392,16 +392,16 @@ def caseload(
 
 
 def _search_filter(query: str) -> Q:
-    q = Q(client__reference__iexact=query)
+    compact = normalise_ni_number(query)
+    if looks_like_ni_number(compact):
+        # An exact identifier: the keyed blind index alone answers it, without scanning names.
+        return Q(client__identity__ni_number_index=blind_index(compact))
+    q = Q(client__reference__iexact=query) | Q(client__identity__postcode__iexact=query.upper())
     for term in query.split():
         q |= Q(client__identity__given_name__icontains=term) | Q(client__identity__family_name__icontains=term)
         q |= Q(client__identity__preferred_name__icontains=term)
     with contextlib.suppress(ValueError):
         q |= Q(client__identity__date_of_birth=dt.date.fromisoformat(query))
-    compact = query.replace(" ", "").upper()
-    q |= Q(client__identity__postcode__iexact=query.upper()) | Q(
-        client__identity__ni_number_index=blind_index(normalise_ni_number(compact))
-    )
     if len(query.split()) > 1:
         first, *_, last = query.split()
         q |= Q(client__identity__given_name__icontains=first, client__identity__family_name__icontains=last)

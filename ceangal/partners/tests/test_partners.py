@@ -13,8 +13,10 @@ from ceangal.partners.services import (
     api_key_authenticate,
     api_key_issue,
     api_key_revoke,
+    organisation_create,
     staff_create,
     staff_deactivate,
+    staff_grant_admin_site,
     staff_record_training,
 )
 from ceangal.reference.categories import Sensitivity
@@ -128,3 +130,33 @@ def test_admin_adds_staff_through_the_service(personas, client):
 def test_a_key_worker_has_no_admin(personas, client):
     client.force_login(personas.council_worker.user)
     assert client.get("/admin/partners/staffmember/").status_code == 302
+
+
+def test_organisation_create_checks_each_field(personas):
+    with pytest.raises(InvalidInput) as caught:
+        organisation_create(
+            partnership=personas.partnership,
+            name="",
+            slug=personas.council.slug,
+            org_type="pub",
+            local_authority="S99999999",
+            contact_email="nope",
+        )
+    assert {"name", "slug", "org_type", "local_authority", "contact_email"} <= set(caught.value.errors)
+    created = organisation_create(
+        partnership=personas.partnership,
+        name="Fife Housing",
+        slug="fife-housing",
+        org_type="housing",
+        local_authority="S12000015",
+    )
+    assert created.local_authority == "S12000047"  # the superseded Fife code is mapped
+    assert AuditEvent.objects.filter(action="organisation.created", object_id=str(created.pk)).exists()
+
+
+def test_only_organisation_admins_get_the_admin_site(personas):
+    with pytest.raises(InvalidInput):
+        staff_grant_admin_site(staff=personas.council_worker, by=None)
+    staff_grant_admin_site(staff=personas.council_admin, by=None)
+    personas.council_admin.user.refresh_from_db()
+    assert personas.council_admin.user.is_staff

@@ -19,13 +19,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from ceangal.audit.services import audit_record
 from ceangal.clients import models as m
 from ceangal.clients import services
 from ceangal.clients.seeding import ClientDraft, ItemDraft, ReferenceDataMissing, draft_client, load_draws
-from ceangal.partners.models import Organisation, OrganisationType, Partnership, StaffMember, User
+from ceangal.partners.models import Organisation, OrganisationType, Partnership, StaffMember
 from ceangal.partners.roles import Role
-from ceangal.partners.services import staff_create
+from ceangal.partners.services import organisation_create, partnership_create, staff_create, staff_grant_admin_site
 
 DEMO_SLUG = "demo"
 DEMO_NAME = "Ceangal demo partnership (synthetic)"
@@ -126,24 +125,16 @@ def _make_demo(*, clients: int, today: dt.date) -> tuple[Partnership, int]:
     """All or nothing: a failure part-way leaves no half-made demo that a second run would take as done."""
     draws = load_draws()
     with transaction.atomic():
-        partnership = Partnership.objects.create(name=DEMO_NAME, slug=DEMO_SLUG, local_authority="S12000047")
-        audit_record(
-            actor_user_id=None,
-            organisation_id=None,
-            action="demo.partnership_created",
-            object_type="partners.partnership",
-            object_id=partnership.pk,
-            detail={"synthetic": True},
-        )
+        partnership = partnership_create(name=DEMO_NAME, slug=DEMO_SLUG, local_authority="S12000047")
         orgs: dict[str, Organisation] = {}
         for plan in ORGANISATIONS:
-            orgs[plan.key] = Organisation.objects.create(
+            orgs[plan.key] = organisation_create(
                 partnership=partnership,
                 name=plan.name,
                 slug=plan.key,
                 org_type=plan.org_type,
                 local_authority=plan.local_authority,
-                contact_email=f"hello@{plan.key}.demo",
+                contact_email=f"hello@{plan.key}.example.org",
             )
         staff: dict[tuple[str, Role], StaffMember] = {}
         for person in STAFF:
@@ -159,7 +150,7 @@ def _make_demo(*, clients: int, today: dt.date) -> tuple[Partnership, int]:
             )
             staff[(person.organisation, person.role)] = member
             if person.role == Role.ORG_ADMIN:
-                _grant_admin_site(member)
+                staff_grant_admin_site(staff=member, by=None)
         keys = [plan.key for plan in ORGANISATIONS]
         weights = [plan.clients for plan in ORGANISATIONS]
         drafts = [
@@ -189,20 +180,6 @@ def _show_every_section(drafts: list[ClientDraft], today: dt.date) -> None:
         "disclosure_notes": "Spent; no need to disclose for most jobs.",
     }
     draft.items.append(ItemDraft("convictions", 0, values))
-
-
-def _grant_admin_site(member: StaffMember) -> None:
-    # No partners service grants the admin site yet; this is the one write here outside the services,
-    # so it writes its own audit event in the same transaction.
-    User.objects.filter(pk=member.user_id).update(is_staff=True)
-    audit_record(
-        actor_user_id=None,
-        organisation_id=member.organisation_id,
-        action="staff.admin_site_granted",
-        object_type="partners.staffmember",
-        object_id=member.pk,
-        fields=["is_staff"],
-    )
 
 
 def _register(
