@@ -36,7 +36,7 @@ reference: migrate
 	@$(PY) manage.py load_reference
 
 demo: reference
-	@$(PY) manage.py demo
+	@CEANGAL_SITE_URL=http://$(HOST):$(PORT) $(PY) manage.py demo
 
 run: demo
 	@$(PY) manage.py collectstatic --noinput -v 0

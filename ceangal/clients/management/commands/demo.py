@@ -9,6 +9,7 @@ find the demo partnership and only print the sign-in table, keeping whatever was
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 from argparse import ArgumentParser
 from dataclasses import dataclass
@@ -30,7 +31,8 @@ DEMO_SLUG = "demo"
 DEMO_NAME = "Ceangal demo partnership (synthetic)"
 # Shown on screen by design: it opens a local demo of made-up people and nothing else.
 DEMO_PASSWORD = "ceangal-demo-2026"
-SIGN_IN_URL = "http://127.0.0.1:8000/accounts/login/"
+# Where `make run` serves; it passes its HOST and PORT through CEANGAL_SITE_URL.
+SITE_URL = os.environ.get("CEANGAL_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 DEMO_SEED = 2026
 DEMO_NOTE = "Synthetic demo record made by manage.py demo; not a real person."
 
@@ -116,8 +118,10 @@ def _sign_in_table(partnership: Partnership) -> str:
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * width for width in widths))
     lines.append("")
-    lines.append(f"Sign in at {SIGN_IN_URL} (the password is the same for everyone, unless changed since).")
-    lines.append("The organisation admins may also use the Django admin at http://127.0.0.1:8000/admin/.")
+    lines.append(
+        f"Sign in at {SITE_URL}/accounts/login/ (the password is the same for everyone, unless changed since)."
+    )
+    lines.append(f"The organisation admins may also use the Django admin at {SITE_URL}/admin/.")
     return "\n".join(lines)
 
 
