@@ -330,3 +330,20 @@ def test_no_file_chosen_is_named(personas):
     with pytest.raises(InvalidInput) as caught:
         document_upload(actor=personas.council_worker, client=client, title="Letter", kind="letter", upload=None)
     assert caught.value.errors["file"] == ["Choose a file to upload."]
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"title": "Higher English", "scqf_level": "SCQF13"}, "scqf_level"),
+        ({"title": "Higher English", "scqf_level": "6"}, "scqf_level"),
+        ({"title": "", "scqf_level": "SCQF06"}, "title"),
+        ({"title": "Higher English", "scqf_level": "SCQF06", "achieved_on": "2999-06-01"}, "achieved_on"),
+    ],
+)
+def test_bad_qualification_is_refused_naming_the_field(personas, data, field):
+    client = make_client(personas.council_worker)
+    with pytest.raises(InvalidInput) as caught:
+        item_add(actor=personas.council_worker, client=client, section_key="qualifications", data=data)
+    assert field in caught.value.errors
+    assert not m.Qualification.objects.exists()
