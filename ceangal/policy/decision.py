@@ -1,18 +1,25 @@
 """The decision: plain facts in, a decision with reasons out. No database, no settings, no clock.
 
-    decide(actor, client, categories, purpose, at) -> Decision
+    decide(actor, client, categories, purpose, at, agreements=..., break_glass=...) -> Decision
 
-A category is permitted when the actor is active, trained and cleared for its sensitivity, and
-the actor's organisation has a live engagement with the client (need to know). Within a permitted
-category, items the actor's own organisation supplied are visible; items other partners supplied
-need an information sharing agreement and the client's consent or another lawful basis, which the
-sharing core adds (issue 3): until then each such supplier is withheld, with the reason.
+A category is permitted to the actor when they are active, trained and cleared for its
+sensitivity, the client has not restricted processing or objected to the purpose, and either an
+unexpired break-glass grant covers it, or the actor's organisation has a live engagement with the
+client (need to know). Within a permitted category:
+
+- items the actor's own organisation supplied are visible;
+- items another partner supplied are visible only where an active agreement names both
+  organisations and covers the purpose and category, and either its lawful basis for the purpose
+  is consent and the client has a live consent whose scope covers this recipient, purpose and
+  category, or the basis is another one (public task, ...), which the client has not objected to.
+
+Every permitted supplier carries the basis relied on (for the ledger); every refusal a reason.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -23,9 +30,22 @@ class Reason(StrEnum):
     ACTOR_INACTIVE = "actor_inactive"
     TRAINING_EXPIRED = "training_expired"
     NOT_CLEARED = "not_cleared"
+    RESTRICTED = "restricted"
+    OBJECTED = "objected"
     NO_RELATIONSHIP = "no_relationship"
     NO_AGREEMENT = "no_agreement"
-    NOT_REQUESTED = "not_requested"
+    NO_CONSENT = "no_consent"
+
+
+class BasisKind(StrEnum):
+    OWN = "own"
+    AGREEMENT_CONSENT = "agreement_consent"
+    AGREEMENT_OTHER_BASIS = "agreement_other_basis"
+    BREAK_GLASS = "break_glass"
+
+
+CONSENT = "consent"
+LIVE_STATES = frozenset({"given", "renewed"})
 
 
 @dataclass(frozen=True)
@@ -36,6 +56,88 @@ class ActorFacts:
     active: bool
     training_expires_on: dt.date | None
     clearance: frozenset[Sensitivity]
+    organisation_type: str = ""
+
+
+@dataclass(frozen=True)
+class AgreementPurposeFacts:
+    lawful_basis: str
+    categories: frozenset[DataCategory]
+
+
+@dataclass(frozen=True)
+class AgreementFacts:
+    version_id: int
+    parties: frozenset[int]
+    status: str
+    starts_on: dt.date
+    ends_on: dt.date | None
+    purposes: Mapping[str, AgreementPurposeFacts]
+
+    def in_force(self, on: dt.date) -> bool:
+        return self.status == "active" and self.starts_on <= on and (self.ends_on is None or on <= self.ends_on)
+
+
+@dataclass(frozen=True)
+class ScopeFacts:
+    scope_id: int
+    recipient_organisation_id: int | None
+    recipient_type: str
+    purpose: str
+    category: DataCategory
+
+
+@dataclass(frozen=True)
+class ConsentEventFacts:
+    kind: str
+    at: dt.datetime
+    scope_ids: frozenset[int] = frozenset()  # empty: the whole record
+    valid_until: dt.date | None = None  # for a renewal
+
+
+@dataclass(frozen=True)
+class ConsentFacts:
+    record_id: str
+    organisation_id: int  # who recorded it: "until support ends" means support by them
+    valid_from: dt.date
+    valid_until: dt.date | None
+    until_support_ends: bool
+    scopes: tuple[ScopeFacts, ...]
+    events: tuple[ConsentEventFacts, ...]
+
+    def live_scopes(self, at: dt.datetime, live_engagements: frozenset[int]) -> tuple[ScopeFacts, ...]:
+        """The rows in force at `at`: the record's state is given or renewed, it is inside its
+        validity, and no withdrawal up to `at` covered the row."""
+        events = sorted((e for e in self.events if e.at <= at), key=lambda e: e.at)
+        state = ""
+        valid_until = self.valid_until
+        withdrawn: set[int] = set()
+        for event in events:
+            if event.kind == "withdrawn" and event.scope_ids:
+                withdrawn |= event.scope_ids
+                continue
+            state = event.kind
+            if event.kind == "renewed" and event.valid_until is not None:
+                valid_until = event.valid_until
+        if state not in LIVE_STATES or at.date() < self.valid_from:
+            return ()
+        if valid_until is not None and at.date() > valid_until:
+            return ()
+        if valid_until is None and (not self.until_support_ends or self.organisation_id not in live_engagements):
+            return ()
+        return tuple(s for s in self.scopes if s.scope_id not in withdrawn)
+
+
+@dataclass(frozen=True)
+class BreakGlassFacts:
+    grant_id: int
+    staff_id: int
+    categories: frozenset[DataCategory]
+    starts_at: dt.datetime
+    expires_at: dt.datetime
+
+    def covers(self, staff_id: int, category: DataCategory, at: dt.datetime) -> bool:
+        return self.staff_id == staff_id and category in self.categories and self.starts_at <= at < self.expires_at
 
 
 @dataclass(frozen=True)
@@ -45,6 +147,18 @@ class ClientFacts:
     # Which organisations supplied items in each category, and their names (for reasons).
     suppliers: Mapping[DataCategory, frozenset[int]] = field(default_factory=dict)
     organisation_names: Mapping[int, str] = field(default_factory=dict)
+    consents: tuple[ConsentFacts, ...] = ()
+    restricted: bool = False
+    objections: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Basis:
+    kind: BasisKind
+    agreement_version_id: int | None = None
+    consent_record_id: str | None = None
+    lawful_basis: str = ""
+    break_glass_grant_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -52,11 +166,24 @@ class Grant:
     category: DataCategory
     own_items: bool
     from_organisations: frozenset[int]
+    # The basis relied on, per supplying organisation other than the actor's own.
+    bases: Mapping[int, Basis] = field(default_factory=dict)
+    # Break-glass: every supplier's items, on the grant.
+    break_glass: Basis | None = None
 
     def covers(self, supplier_id: int, actor_organisation_id: int) -> bool:
+        if self.break_glass is not None:
+            return True
         if supplier_id == actor_organisation_id:
             return self.own_items
         return supplier_id in self.from_organisations
+
+    def basis_for(self, supplier_id: int, actor_organisation_id: int) -> Basis:
+        if self.break_glass is not None:
+            return self.break_glass
+        if supplier_id == actor_organisation_id:
+            return Basis(BasisKind.OWN)
+        return self.bases[supplier_id]
 
 
 @dataclass(frozen=True)
@@ -83,18 +210,42 @@ class Decision:
         return self.permitted.get(category)
 
 
+def _consent_covers(
+    consents: Iterable[ConsentFacts],
+    actor: ActorFacts,
+    purpose: str,
+    category: DataCategory,
+    at: dt.datetime,
+    live_engagements: frozenset[int],
+) -> ConsentFacts | None:
+    for consent in sorted(consents, key=lambda c: c.valid_from, reverse=True):
+        for scope in consent.live_scopes(at, live_engagements):
+            recipient_matches = scope.recipient_organisation_id == actor.organisation_id or (
+                scope.recipient_organisation_id is None and scope.recipient_type == actor.organisation_type
+            )
+            if recipient_matches and scope.purpose == purpose and scope.category == category:
+                return consent
+    return None
+
+
 def decide(
     actor: ActorFacts,
     client: ClientFacts,
     categories: Iterable[DataCategory],
     purpose: str,
     at: dt.datetime,
+    *,
+    agreements: Sequence[AgreementFacts] = (),
+    break_glass: Sequence[BreakGlassFacts] = (),
 ) -> Decision:
     requested = list(dict.fromkeys(DataCategory(c) for c in categories))
     permitted: dict[DataCategory, Grant] = {}
     denied: dict[DataCategory, Denial] = {}
     withheld: dict[DataCategory, tuple[Denial, ...]] = {}
     org_name = client.organisation_names.get
+    me = actor.organisation_name
+    engaged = actor.organisation_id in client.live_engagement_organisation_ids
+    in_force = [a for a in agreements if a.in_force(at.date())]
 
     def deny(category: DataCategory, reason: Reason, message: str) -> None:
         denied[category] = Denial(category, reason, message)
@@ -114,21 +265,73 @@ def decide(
                 f"{name}: your role is not cleared to see {sensitivity_of(category).label.lower()} information.",
             )
             continue
-        if actor.organisation_id not in client.live_engagement_organisation_ids:
+        if client.restricted:
             deny(
-                category, Reason.NO_RELATIONSHIP, f"{name}: {actor.organisation_name} is not working with this client."
+                category,
+                Reason.RESTRICTED,
+                f"{name}: the client has asked for the use of their information to be restricted.",
             )
             continue
-        permitted[category] = Grant(category=category, own_items=True, from_organisations=frozenset())
-        others = sorted(client.suppliers.get(category, frozenset()) - {actor.organisation_id})
-        if others:
-            withheld[category] = tuple(
-                Denial(
-                    category,
-                    Reason.NO_AGREEMENT,
-                    f"{name}: information from {org_name(supplier, 'another partner')} is not shared with "
-                    f"{actor.organisation_name}: there is no information sharing agreement and consent that cover it.",
-                )
-                for supplier in others
+        if purpose in client.objections:
+            deny(
+                category,
+                Reason.OBJECTED,
+                f"{name}: the client has objected to their information being used for this purpose.",
             )
+            continue
+        glass = next((g for g in break_glass if g.covers(actor.staff_id, category, at)), None)
+        if glass is not None:
+            basis = Basis(BasisKind.BREAK_GLASS, break_glass_grant_id=glass.grant_id)
+            permitted[category] = Grant(category, own_items=True, from_organisations=frozenset(), break_glass=basis)
+            continue
+        if not engaged:
+            deny(category, Reason.NO_RELATIONSHIP, f"{name}: {me} is not working with this client.")
+            continue
+        bases: dict[int, Basis] = {}
+        refusals: list[Denial] = []
+        for supplier in sorted(client.suppliers.get(category, frozenset()) - {actor.organisation_id}):
+            supplier_name = org_name(supplier, "another partner")
+            agreement = next(
+                (
+                    a
+                    for a in in_force
+                    if {supplier, actor.organisation_id} <= a.parties
+                    and purpose in a.purposes
+                    and category in a.purposes[purpose].categories
+                ),
+                None,
+            )
+            if agreement is None:
+                refusals.append(
+                    Denial(
+                        category,
+                        Reason.NO_AGREEMENT,
+                        f"{name}: no information sharing agreement lets {supplier_name} share this "
+                        f"with {me} for this purpose.",
+                    )
+                )
+                continue
+            lawful_basis = agreement.purposes[purpose].lawful_basis
+            if lawful_basis != CONSENT:
+                bases[supplier] = Basis(
+                    BasisKind.AGREEMENT_OTHER_BASIS, agreement.version_id, lawful_basis=lawful_basis
+                )
+                continue
+            consent = _consent_covers(
+                client.consents, actor, purpose, category, at, client.live_engagement_organisation_ids
+            )
+            if consent is None:
+                refusals.append(
+                    Denial(category, Reason.NO_CONSENT, f"{name}: the client has not agreed to share this with {me}.")
+                )
+                continue
+            bases[supplier] = Basis(
+                BasisKind.AGREEMENT_CONSENT,
+                agreement.version_id,
+                consent_record_id=consent.record_id,
+                lawful_basis=CONSENT,
+            )
+        permitted[category] = Grant(category, own_items=True, from_organisations=frozenset(bases), bases=bases)
+        if refusals:
+            withheld[category] = tuple(refusals)
     return Decision(purpose=purpose, at=at, permitted=permitted, denied=denied, withheld_suppliers=withheld)

@@ -1,17 +1,35 @@
-"""Gathering the facts the pure decision needs, from the database, in as few queries as possible."""
+"""Gathering the facts the pure decision needs, from the database, in as few queries as possible.
+
+Nothing here is cached: consent, agreements and grants are read for every decision, so a
+withdrawal, suspension or expiry takes effect for the very next one.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db.models import Value
 
+from ceangal.agreements.models import AgreementParty, AgreementPurpose, AgreementStatus, AgreementVersion
 from ceangal.clients import models as m
 from ceangal.clients.sections import SECTIONS
+from ceangal.consent.models import ConsentEvent, ConsentRecord, ConsentScope
 from ceangal.partners.models import Organisation, StaffMember
 from ceangal.partners.roles import clearance_for
-from ceangal.policy.decision import ActorFacts, ClientFacts
+from ceangal.policy.decision import (
+    ActorFacts,
+    AgreementFacts,
+    AgreementPurposeFacts,
+    BreakGlassFacts,
+    ClientFacts,
+    ConsentEventFacts,
+    ConsentFacts,
+    ScopeFacts,
+)
+from ceangal.policy.models import BreakGlassGrant
 from ceangal.reference.categories import DataCategory
 
 
@@ -23,6 +41,7 @@ def actor_facts(actor: StaffMember) -> ActorFacts:
         active=actor.active and actor.user.is_active,
         training_expires_on=actor.training_expires_on,
         clearance=clearance_for(actor.role),
+        organisation_type=actor.organisation.org_type,
     )
 
 
@@ -32,6 +51,40 @@ def live_engagements(client_ids: Iterable[object]) -> dict[object, frozenset[int
     for client_id, org_id in rows.values_list("client_id", "organisation_id"):
         found[client_id].add(org_id)
     return {key: frozenset(value) for key, value in found.items()}
+
+
+def consent_facts(client_id: uuid.UUID) -> tuple[ConsentFacts, ...]:
+    records = list(ConsentRecord.objects.filter(client_id=client_id))
+    if not records:
+        return ()
+    ids = [r.pk for r in records]
+    scopes: dict[object, list[ScopeFacts]] = defaultdict(list)
+    for sid, rid, org, kind, purpose, category in ConsentScope.objects.filter(record_id__in=ids).values_list(
+        "pk", "record_id", "recipient_organisation_id", "recipient_type", "purpose", "category"
+    ):
+        scopes[rid].append(ScopeFacts(sid, org, kind, purpose, DataCategory(category)))
+    event_scopes: dict[int, set[int]] = defaultdict(set)
+    for event_id, scope_id in ConsentEvent.scopes.through.objects.filter(consentevent__record_id__in=ids).values_list(
+        "consentevent_id", "consentscope_id"
+    ):
+        event_scopes[event_id].add(scope_id)
+    events: dict[object, list[ConsentEventFacts]] = defaultdict(list)
+    for eid, rid, kind, at, until in ConsentEvent.objects.filter(record_id__in=ids).values_list(
+        "pk", "record_id", "kind", "at", "valid_until"
+    ):
+        events[rid].append(ConsentEventFacts(kind, at, frozenset(event_scopes.get(eid, ())), until))
+    return tuple(
+        ConsentFacts(
+            record_id=str(r.pk),
+            organisation_id=r.organisation_id,
+            valid_from=r.valid_from,
+            valid_until=r.valid_until,
+            until_support_ends=r.until_support_ends,
+            scopes=tuple(scopes[r.pk]),
+            events=tuple(events[r.pk]),
+        )
+        for r in records
+    )
 
 
 def client_facts(client: m.Client) -> ClientFacts:
@@ -51,4 +104,38 @@ def client_facts(client: m.Client) -> ClientFacts:
         live_engagement_organisation_ids=engaged,
         suppliers={category: frozenset(ids) for category, ids in suppliers.items()},
         organisation_names=names,
+        consents=consent_facts(client.pk),
+    )
+
+
+def agreement_facts(partnership_id: int, on: dt.date) -> tuple[AgreementFacts, ...]:
+    """Agreements of the partnership in force on a day."""
+    versions = list(
+        AgreementVersion.objects.filter(agreement__partnership_id=partnership_id, status=AgreementStatus.ACTIVE)
+        .filter(starts_on__lte=on)
+        .exclude(ends_on__lt=on)
+        .values_list("pk", "status", "starts_on", "ends_on")
+    )
+    if not versions:
+        return ()
+    ids = [v[0] for v in versions]
+    parties: dict[int, set[int]] = defaultdict(set)
+    for vid, org in AgreementParty.objects.filter(version_id__in=ids).values_list("version_id", "organisation_id"):
+        parties[vid].add(org)
+    purposes: dict[int, dict[str, AgreementPurposeFacts]] = defaultdict(dict)
+    for vid, purpose, basis, categories in AgreementPurpose.objects.filter(version_id__in=ids).values_list(
+        "version_id", "purpose", "lawful_basis", "categories"
+    ):
+        purposes[vid][purpose] = AgreementPurposeFacts(basis, frozenset(DataCategory(c) for c in categories))
+    return tuple(
+        AgreementFacts(vid, frozenset(parties[vid]), status, starts, ends, purposes[vid])
+        for vid, status, starts, ends in versions
+    )
+
+
+def break_glass_facts(staff_id: int, client_id: uuid.UUID, at: dt.datetime) -> tuple[BreakGlassFacts, ...]:
+    rows = BreakGlassGrant.objects.filter(staff_id=staff_id, client_id=client_id, expires_at__gt=at)
+    return tuple(
+        BreakGlassFacts(g.pk, g.staff_id, frozenset(DataCategory(c) for c in g.categories), g.granted_at, g.expires_at)
+        for g in rows
     )

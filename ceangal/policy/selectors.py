@@ -24,7 +24,7 @@ from ceangal.crypto import blind_index
 from ceangal.errors import NotFound, NotPermitted
 from ceangal.partners.models import StaffMember
 from ceangal.policy.decision import ClientFacts, Decision, Reason, decide
-from ceangal.policy.facts import actor_facts, client_facts, live_engagements
+from ceangal.policy.facts import actor_facts, agreement_facts, break_glass_facts, client_facts, live_engagements
 from ceangal.policy.purposes import Purpose
 from ceangal.reference import lookups
 from ceangal.reference.ages import age_band
@@ -120,9 +120,19 @@ def _client_and_facts(
     except (m.Client.DoesNotExist, ValueError, TypeError, ValidationError):
         raise NotFound("No such client.") from None
     facts = client_facts(client)
-    if actor.organisation_id not in facts.live_engagement_organisation_ids:
+    now = _now()
+    glass = break_glass_facts(actor.pk, client.pk, now)
+    if actor.organisation_id not in facts.live_engagement_organisation_ids and not glass:
         raise NotFound("No such client.")
-    decision = decide(actor_facts(actor), facts, list(DataCategory), str(purpose), _now())
+    decision = decide(
+        actor_facts(actor),
+        facts,
+        list(DataCategory),
+        str(purpose),
+        now,
+        agreements=agreement_facts(actor.organisation.partnership_id, now.date()),
+        break_glass=glass,
+    )
     if not decision.any_permitted:
         # The actor's organisation works with this client, so saying why reveals nothing new.
         reasons = {d.reason for d in decision.denied.values()}
@@ -195,13 +205,11 @@ def _permitted_items(spec: SectionSpec, client: m.Client, decision: Decision, ac
     grant = decision.grant(spec.category)
     if grant is None:
         return []
-    suppliers = set(grant.from_organisations) | ({actor.organisation_id} if grant.own_items else set())
-    rows = (
-        spec.rows(client)
-        .filter(supplied_by_id__in=suppliers)
-        .select_related("supplied_by", "recorded_by__user")
-        .order_by(spec.order_by, "-pk")
-    )
+    rows = spec.rows(client)
+    if grant.break_glass is None:
+        suppliers = set(grant.from_organisations) | ({actor.organisation_id} if grant.own_items else set())
+        rows = rows.filter(supplied_by_id__in=suppliers)
+    rows = rows.select_related("supplied_by", "recorded_by__user").order_by(spec.order_by, "-pk")
     return list(rows)
 
 

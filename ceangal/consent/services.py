@@ -1,0 +1,284 @@
+"""Recording, renewing, refusing and withdrawing consent. Withdrawal is as easy as giving."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from ceangal.agreements.models import AgreementParty, AgreementStatus, NoticeStatus, PrivacyNotice
+from ceangal.audit.services import audit_record
+from ceangal.clients import models as cm
+from ceangal.consent.models import ConsentEvent, ConsentMethod, ConsentRecord, ConsentScope, EventKind, ExpressedBy
+from ceangal.errors import InvalidInput, NotFound, NotPermitted
+from ceangal.partners.models import Organisation, StaffMember
+from ceangal.partners.roles import CASEWORK_ROLES
+
+EVIDENCE_TYPES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ScopeChoice:
+    purpose: str
+    category: str
+    recipient_organisation: Organisation | None = None
+    recipient_type: str = ""
+
+
+def _sniff(head: bytes) -> str | None:
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    return None
+
+
+def _require_caseworker_for(actor: StaffMember, client: cm.Client) -> None:
+    if not actor.active or actor.role not in CASEWORK_ROLES or not actor.training_current(timezone.localdate()):
+        raise NotPermitted("Only an active, trained key worker or team leader can record consent.")
+    engaged = cm.Engagement.objects.filter(
+        client=client, organisation_id=actor.organisation_id, status__in=cm.LIVE_ENGAGEMENT_STATUSES
+    ).exists()
+    if not engaged:
+        raise NotFound("No such client.")
+
+
+def _audit(actor: StaffMember | None, action: str, record: ConsentRecord, **detail: object) -> None:
+    audit_record(
+        actor_user_id=actor.user_id if actor else None,
+        organisation_id=actor.organisation_id if actor else None,
+        action=action,
+        object_type="consent.consentrecord",
+        object_id=record.pk,
+        client_id=record.client_id,
+        detail=dict(detail),
+    )
+
+
+def _check_scopes(scopes: Sequence[ScopeChoice], notice: PrivacyNotice) -> dict[str, list[str]]:
+    """A consent can never be wider than its notice, and names only partners that share by agreement."""
+    errors: dict[str, list[str]] = {}
+    if not scopes:
+        errors["scopes"] = ["Choose at least one partner, purpose and kind of information."]
+        return errors
+    notice_recipients = set(notice.recipients.values_list("pk", flat=True))
+    parties = set(
+        AgreementParty.objects.filter(
+            version__agreement__partnership_id=notice.partnership_id,
+            version__status__in=[AgreementStatus.ACTIVE, AgreementStatus.DRAFT],
+        ).values_list("organisation_id", flat=True)
+    )
+    for index, scope in enumerate(scopes):
+        where = f"scopes[{index}]"
+        problems: list[str] = []
+        if scope.purpose not in notice.purposes:
+            problems.append(f"The notice the client was given does not cover the purpose {scope.purpose!r}.")
+        if scope.category not in notice.categories:
+            problems.append(f"The notice the client was given does not cover {scope.category!r} information.")
+        org = scope.recipient_organisation
+        if (org is None) == (not scope.recipient_type):
+            problems.append("Name either one partner or one kind of partner.")
+        elif org is not None:
+            if org.partnership_id != notice.partnership_id:
+                problems.append(f"{org} is not a partner in this partnership.")
+            elif org.pk not in notice_recipients and org.org_type not in notice.recipient_types:
+                problems.append(f"The notice does not name {org} as a recipient.")
+            elif org.pk not in parties:
+                problems.append(
+                    f"{org} is not a party to any information sharing agreement, so nothing can be shared with it."
+                )
+        elif scope.recipient_type not in notice.recipient_types:
+            problems.append(f"The notice does not name {scope.recipient_type!r} organisations as recipients.")
+        if problems:
+            errors[where] = problems
+    return errors
+
+
+def consent_give(
+    *,
+    actor: StaffMember,
+    client: cm.Client,
+    notice: PrivacyNotice,
+    scopes: Sequence[ScopeChoice],
+    method: str,
+    evidence: UploadedFile[bytes] | None = None,
+    witness_name: str = "",
+    expressed_by: str = ExpressedBy.CLIENT,
+    language: str = "en",
+    valid_until: dt.date | None = None,
+    until_support_ends: bool = False,
+    notes: str = "",
+    today: dt.date | None = None,
+) -> ConsentRecord:
+    today = today or timezone.localdate()
+    _require_caseworker_for(actor, client)
+    errors: dict[str, list[str]] = {}
+    if notice.status != NoticeStatus.PUBLISHED or notice.partnership_id != actor.organisation.partnership_id:
+        errors["notice"] = ["Choose a published privacy notice of this partnership."]
+    else:
+        errors.update(_check_scopes(scopes, notice))
+    if method not in ConsentMethod.values:
+        errors["method"] = [f"Choose how consent was given: {', '.join(ConsentMethod.values)}."]
+    if expressed_by not in ExpressedBy.values:
+        errors["expressed_by"] = [f"Choose who gave consent: {', '.join(ExpressedBy.values)}."]
+    if method == ConsentMethod.VERBAL_WITNESSED and not witness_name.strip():
+        errors["witness_name"] = ["Verbal consent needs the name of the witness."]
+    if method == ConsentMethod.PAPER_FORM and evidence is None:
+        errors["evidence"] = ["Upload the signed form (a PDF or a photograph of it)."]
+    if valid_until is None and not until_support_ends:
+        errors["valid_until"] = ["Give an end date, or choose 'until support ends'."]
+    elif valid_until is not None and valid_until <= today:
+        errors["valid_until"] = ["The end date must be in the future."]
+    content_type, digest = "", ""
+    if evidence is not None:
+        size = evidence.size or 0
+        evidence.seek(0)
+        sniffed = _sniff(evidence.read(16))
+        if size == 0 or size > EVIDENCE_MAX_BYTES:
+            errors["evidence"] = ["The evidence file must be between 1 byte and 10 MB."]
+        elif sniffed not in EVIDENCE_TYPES:
+            errors["evidence"] = ["The evidence must be a PDF, JPEG or PNG file."]
+        else:
+            content_type = sniffed
+            hasher = hashlib.sha256()
+            evidence.seek(0)
+            for chunk in evidence.chunks():
+                hasher.update(chunk)
+            digest = hasher.hexdigest()
+            evidence.seek(0)
+            evidence.name = f"{uuid.uuid4().hex}{EVIDENCE_TYPES[sniffed]}"
+    if errors:
+        raise InvalidInput(errors)
+    record = ConsentRecord(
+        client=client,
+        notice=notice,
+        organisation=actor.organisation,
+        recorded_by=actor,
+        method=method,
+        witness_name=witness_name.strip(),
+        expressed_by=expressed_by,
+        language=language,
+        valid_from=today,
+        valid_until=valid_until,
+        until_support_ends=until_support_ends,
+        evidence_sha256=digest,
+        evidence_content_type=content_type,
+        notes=notes.strip(),
+    )
+    if evidence is not None:
+        record.evidence = evidence  # type: ignore[assignment]
+    try:
+        with transaction.atomic():
+            record.save()
+            ConsentScope.objects.bulk_create(
+                ConsentScope(
+                    record=record,
+                    recipient_organisation=s.recipient_organisation,
+                    recipient_type=s.recipient_type if s.recipient_organisation is None else "",
+                    purpose=s.purpose,
+                    category=s.category,
+                )
+                for s in {
+                    (
+                        s.recipient_organisation.pk if s.recipient_organisation else s.recipient_type,
+                        s.purpose,
+                        s.category,
+                    ): s
+                    for s in scopes
+                }.values()
+            )
+            ConsentEvent.objects.create(record=record, kind=EventKind.GIVEN, at=timezone.now(), recorded_by=actor)
+            _audit(actor, "consent.given", record, scopes=len(scopes), method=method)
+    except BaseException:
+        if record.evidence and record.evidence.name:
+            record.evidence.storage.delete(record.evidence.name)
+        raise
+    return record
+
+
+def consent_withdraw(
+    *,
+    record: ConsentRecord,
+    scopes: Sequence[ConsentScope] | None = None,
+    actor: StaffMember | None = None,
+    by_client: bool = False,
+    note: str = "",
+) -> ConsentEvent:
+    """Withdraw the whole record (scopes=None) or some of its rows. It takes effect for the very
+    next decision anywhere: nothing caches consent."""
+    if actor is None and not by_client:
+        raise InvalidInput({"actor": "Say who is withdrawing consent."})
+    chosen = list(scopes or [])
+    if any(s.record_id != record.pk for s in chosen):
+        raise InvalidInput({"scopes": "Choose rows of this consent record."})
+    with transaction.atomic():
+        event = ConsentEvent.objects.create(
+            record=record,
+            kind=EventKind.WITHDRAWN,
+            at=timezone.now(),
+            recorded_by=actor,
+            by_client=by_client,
+            note=note,
+        )
+        if chosen:
+            event.scopes.set(chosen)
+        _audit(actor, "consent.withdrawn", record, rows=len(chosen) or "all", by_client=by_client)
+    return event
+
+
+def consent_renew(*, record: ConsentRecord, actor: StaffMember, valid_until: dt.date, note: str = "") -> ConsentEvent:
+    _require_caseworker_for(actor, record.client)
+    if valid_until <= timezone.localdate():
+        raise InvalidInput({"valid_until": "The new end date must be in the future."})
+    with transaction.atomic():
+        event = ConsentEvent.objects.create(
+            record=record,
+            kind=EventKind.RENEWED,
+            at=timezone.now(),
+            recorded_by=actor,
+            valid_until=valid_until,
+            note=note,
+        )
+        _audit(actor, "consent.renewed", record, valid_until=valid_until.isoformat())
+    return event
+
+
+def consent_invalidate(*, record: ConsentRecord, actor: StaffMember, reason: str) -> ConsentEvent:
+    """A record made in error (wrong client, wrong notice): it stops counting at once; correct by re-consent."""
+    _require_caseworker_for(actor, record.client)
+    if not reason.strip():
+        raise InvalidInput({"note": "Say why the record is invalid."})
+    with transaction.atomic():
+        event = ConsentEvent.objects.create(
+            record=record, kind=EventKind.INVALIDATED, at=timezone.now(), recorded_by=actor, note=reason.strip()
+        )
+        _audit(actor, "consent.invalidated", record)
+    return event
+
+
+def consents_expire(*, today: dt.date | None = None) -> int:
+    """Mark records past their end date as expired. The decision already refuses them by date;
+    this keeps the record's own history honest and feeds the expiring-consent lists."""
+    today = today or timezone.localdate()
+    marked = 0
+    due = ConsentRecord.objects.filter(valid_until__lt=today).exclude(
+        events__kind__in=[EventKind.EXPIRED, EventKind.WITHDRAWN, EventKind.INVALIDATED, EventKind.REFUSED]
+    )
+    for record in due.distinct():
+        renewed = record.events.filter(kind=EventKind.RENEWED, valid_until__gte=today).exists()
+        if renewed:
+            continue
+        with transaction.atomic():
+            ConsentEvent.objects.create(record=record, kind=EventKind.EXPIRED, at=timezone.now())
+            _audit(None, "consent.expired", record)
+        marked += 1
+    return marked
