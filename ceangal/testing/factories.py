@@ -9,11 +9,23 @@ from typing import Any
 
 from django.utils import timezone
 
+from ceangal.agreements.models import AgreementVersion, PrivacyNotice
+from ceangal.agreements.services import (
+    AgreementTerms,
+    NoticeTerms,
+    PurposeTerms,
+    agreement_create,
+    agreement_sign,
+    notice_create,
+    notice_publish,
+)
 from ceangal.clients import models as cm
 from ceangal.clients.services import client_register
 from ceangal.partners.models import Organisation, OrganisationType, Partnership, StaffMember
 from ceangal.partners.roles import Role
 from ceangal.partners.services import staff_create
+from ceangal.reference.categories import DataCategory
+from ceangal.reference.purposes import Purpose
 
 PASSWORD = "correct-horse-battery-staple-7"
 _seq = itertools.count(1)
@@ -99,6 +111,8 @@ class Personas:
     untrained: StaffMember
     council_admin: StaffMember
     analyst: StaffMember
+    council_dpo: StaffMember
+    college_dpo: StaffMember
 
 
 def make_personas() -> Personas:
@@ -122,4 +136,58 @@ def make_personas() -> Personas:
         untrained=make_staff(council, Role.KEY_WORKER, first_name="Una", trained=False),
         council_admin=make_staff(council, Role.ORG_ADMIN, first_name="Ailsa"),
         analyst=make_staff(council, Role.ANALYST, first_name="Angus"),
+        council_dpo=make_staff(council, Role.DPO, first_name="Dana"),
+        college_dpo=make_staff(college, Role.DPO, first_name="Dougal"),
     )
+
+
+def make_notice(dpo: StaffMember, *, recipients: list[Organisation] | None = None, **overrides: Any) -> PrivacyNotice:
+    """A published notice that covers every purpose and category, naming the given recipients."""
+    partnership = dpo.organisation.partnership
+    organisations = list(partnership.organisations.all())
+    terms = NoticeTerms(
+        title=overrides.pop("title", "How the partnership uses your information"),
+        body="We share what you agree to, with the partners you choose, to support you into work.",
+        purposes=overrides.pop("purposes", list(Purpose.values)),
+        categories=overrides.pop("categories", list(DataCategory.values)),
+        controllers=organisations,
+        recipients=recipients if recipients is not None else organisations,
+        recipient_types=overrides.pop("recipient_types", []),
+        retention="Six years after support ends.",
+        rights="You can see, correct or withdraw at any time, and complain to the ICO.",
+    )
+    return notice_publish(actor=dpo, notice=notice_create(actor=dpo, terms=terms))
+
+
+def make_agreement(
+    dpos: list[StaffMember],
+    *,
+    purposes: list[PurposeTerms] | None = None,
+    title: str = "Support coordination",
+) -> AgreementVersion:
+    """An agreement between the DPOs' organisations, signed by each so that it is active."""
+    today = timezone.localdate()
+    terms = AgreementTerms(
+        summary="To coordinate support for shared clients.",
+        frequency="ad_hoc",
+        retention="Kept while the client is supported and six years after.",
+        retention_months=72,
+        on_end="destroy",
+        starts_on=today - dt.timedelta(days=1),
+        review_on=today + dt.timedelta(days=300),
+        parties=[d.organisation for d in dpos],
+        purposes=purposes
+        or [
+            PurposeTerms(
+                "support_coordination",
+                "consent",
+                [c.value for c in DataCategory if c != DataCategory.CONVICTIONS],
+                article9_condition="A9-2-a",
+            )
+        ],
+    )
+    version = agreement_create(actor=dpos[0], title=f"{title} {next(_seq)}", terms=terms)
+    for dpo in dpos:
+        agreement_sign(actor=dpo, version=version)
+    version.refresh_from_db()
+    return version
