@@ -253,6 +253,8 @@ MAILERS = {"default": {"BACKEND": _MAIL_BACKEND, "OPTIONS": _MAIL_OPTIONS}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Ceangal <no-reply@ceangal.invalid>")
 
 CEANGAL_PARTNERSHIP_NAME = env_str("CEANGAL_PARTNERSHIP_NAME", "Ceangal")
+# How long a break-glass grant lasts before the record closes again.
+CEANGAL_BREAK_GLASS_HOURS = env_int("CEANGAL_BREAK_GLASS_HOURS", 4)
 
 LOGGING = {
     "version": 1,

@@ -552,7 +552,8 @@ def to_fhir_r5(doc: ConsentDocument, *, at: datetime | None = None) -> JSON:
     taken out by a partial withdrawal keeps its permit with a nested (deny) provision from the
     withdrawal onwards. A refused record has no permits.
     """
-    _require("FHIR R5 Consent", [*_common_checks(doc), ("evidence_media_type", doc.evidence_media_type)])
+    # Verbal and online consent have no evidence file: the attachment is then left out.
+    _require("FHIR R5 Consent", list(_common_checks(doc)))
     bases = list(dict.fromkeys(basis for row in doc.scopes for basis in legal_bases(row)))
     grantor: JSON = {"identifier": {"system": CLIENT_REF_SYSTEM, "value": doc.client_ref}, "display": doc.client_ref}
     if doc.expressed_by != "client":
@@ -582,7 +583,7 @@ def to_fhir_r5(doc: ConsentDocument, *, at: datetime | None = None) -> JSON:
         "grantee": [_org_reference(row.recipient_identifier, row.recipient_name) for row in _recipients(doc)],
         "manager": [{"display": doc.service}],
         "controller": [_org_reference(party.identifier, party.name) for party in doc.controllers],
-        "sourceAttachment": [attachment],
+        **({"sourceAttachment": [attachment]} if doc.evidence_media_type else {}),
         "regulatoryBasis": [{"coding": [_gdpr_coding(basis)], "text": LEGAL_BASIS_LABELS[basis]} for basis in bases],
         "policyBasis": {"url": doc.notice_url},
         "verification": [

@@ -43,7 +43,11 @@ class Organisation(models.Model):
         max_length=9, blank=True, help_text="GSS code, for a local authority or a service tied to one council area."
     )
     ico_registration = models.CharField(max_length=20, blank=True)
-    contact_email = models.EmailField(blank=True)
+    contact_email = models.EmailField(
+        blank=True, help_text="The data protection contact clients and partners write to."
+    )
+    contact_phone = models.CharField(max_length=20, blank=True)
+    address = models.TextField(blank=True, help_text="Postal address, as given on privacy notices and receipts.")
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

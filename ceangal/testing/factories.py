@@ -39,12 +39,16 @@ def make_partnership(name: str = "Test Partnership") -> Partnership:
 def make_organisation(
     partnership: Partnership, name: str, org_type: str = OrganisationType.THIRD_SECTOR, local_authority: str = ""
 ) -> Organisation:
+    slug = f"org-{next(_seq)}"
     return Organisation.objects.create(
         partnership=partnership,
         name=name,
-        slug=f"org-{next(_seq)}",
+        slug=slug,
         org_type=org_type,
         local_authority=local_authority,
+        contact_email=f"dataprotection@{slug}.example.org",
+        contact_phone="01592 000000",
+        address="1 Synthetic Street, Kirkcaldy, KY1 1XX",
     )
 
 
