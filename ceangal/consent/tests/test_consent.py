@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -19,7 +20,7 @@ PDF = b"%PDF-1.4\n%%EOF\n"
 
 
 def _give(personas, client, notice, scopes, **extra):
-    defaults = {
+    defaults: dict[str, Any] = {
         "method": "verbal_witnessed",
         "witness_name": "Tam Person",
         "valid_until": timezone.localdate() + dt.timedelta(days=365),
