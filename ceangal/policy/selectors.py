@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -22,8 +23,10 @@ from ceangal.clients.sections import SECTIONS, Kind, SectionSpec, section
 from ceangal.clients.validation import looks_like_ni_number, normalise_ni_number
 from ceangal.crypto import blind_index
 from ceangal.errors import NotFound, NotPermitted
+from ceangal.ledger.models import Channel
+from ceangal.ledger.services import Disclosure, DisclosureBasis, record_disclosure, record_disclosures
 from ceangal.partners.models import StaffMember
-from ceangal.policy.decision import ClientFacts, Decision, Reason, decide
+from ceangal.policy.decision import BasisKind, ClientFacts, Decision, Reason, decide
 from ceangal.policy.facts import actor_facts, agreement_facts, break_glass_facts, client_facts, live_engagements
 from ceangal.policy.purposes import Purpose
 from ceangal.reference import lookups
@@ -214,7 +217,21 @@ def _permitted_items(spec: SectionSpec, client: m.Client, decision: Decision, ac
 
 
 def client_record(
-    *, actor: StaffMember, client_id: object, purpose: Purpose | str, sections: list[str] | None = None
+    *,
+    actor: StaffMember,
+    client_id: object,
+    purpose: Purpose | str,
+    sections: list[str] | None = None,
+    channel: Channel | str = Channel.PAGE,
+) -> ClientRecord:
+    """What the actor may see of a client, for a purpose. Whatever is shown is written to the
+    access ledger in the same transaction as the decision that allowed it."""
+    with transaction.atomic():
+        return _client_record(actor, client_id, purpose, sections, channel)
+
+
+def _client_record(
+    actor: StaffMember, client_id: object, purpose: Purpose | str, sections: list[str] | None, channel: Channel | str
 ) -> ClientRecord:
     client, _facts, decision = _client_and_facts(actor, client_id, purpose)
     specs = [section(key) for key in sections] if sections else list(SECTIONS)
@@ -265,6 +282,15 @@ def client_record(
         for e in engagement_rows
         if decision.grant(DataCategory.JOURNEY) is not None and e.organisation_id == actor.organisation_id
     ]
+    shown: dict[DataCategory, set[int]] = {}
+    for view in views:
+        for item in view.items:
+            shown.setdefault(view.category, set()).add(item.supplied_by_id)
+    if display_name != client.reference and ident is not None:
+        shown.setdefault(DataCategory.IDENTITY, set()).add(ident.supplied_by_id)
+    if engagements:
+        shown.setdefault(DataCategory.JOURNEY, set()).add(actor.organisation_id)
+    _record_disclosure(actor, client.pk, decision, shown, str(purpose), channel)
     return ClientRecord(
         client_id=client.pk,
         reference=client.reference,
@@ -276,11 +302,58 @@ def client_record(
     )
 
 
+def _record_disclosure(
+    actor: StaffMember,
+    client_id: uuid.UUID,
+    decision: Decision,
+    shown: dict[DataCategory, set[int]],
+    purpose: str,
+    channel: Channel | str,
+) -> None:
+    """One ledger entry for what was shown, with the basis for each supplier's items."""
+    if not shown:
+        return
+    bases = []
+    for category, suppliers in shown.items():
+        grant = decision.grant(category)
+        assert grant is not None, "only permitted categories are ever shown"
+        for supplier in sorted(suppliers):
+            basis = grant.basis_for(supplier, actor.organisation_id)
+            bases.append(
+                DisclosureBasis(
+                    category=str(category),
+                    supplier_organisation_id=supplier,
+                    kind=str(basis.kind),
+                    agreement_version_id=basis.agreement_version_id,
+                    consent_record_id=basis.consent_record_id,
+                    break_glass_grant_id=basis.break_glass_grant_id,
+                    lawful_basis=basis.lawful_basis,
+                )
+            )
+    record_disclosure(
+        actor_staff_id=actor.pk,
+        actor_user_id=actor.user_id,
+        organisation_id=actor.organisation_id,
+        client_id=client_id,
+        categories=sorted(str(c) for c in shown),
+        purpose=purpose,
+        channel=channel,
+        bases=bases,
+        at=decision.at,
+    )
+
+
 def section_item(
-    *, actor: StaffMember, client_id: object, section_key: str, item_id: int | None, purpose: Purpose | str
+    *,
+    actor: StaffMember,
+    client_id: object,
+    section_key: str,
+    item_id: int | None,
+    purpose: Purpose | str,
+    channel: Channel | str = Channel.PAGE,
 ) -> ItemView | None:
     """One item (or the one-per-client section) for an edit form, None if the section is empty."""
-    record = client_record(actor=actor, client_id=client_id, purpose=purpose, sections=[section_key])
+    record = client_record(actor=actor, client_id=client_id, purpose=purpose, sections=[section_key], channel=channel)
     view = record.sections[0]
     if not view.permitted:
         raise NotFound("No such section.")
@@ -302,10 +375,18 @@ class HistoryEntry:
 
 
 def section_history(
-    *, actor: StaffMember, client_id: object, section_key: str, item_id: int | None, purpose: Purpose | str
+    *,
+    actor: StaffMember,
+    client_id: object,
+    section_key: str,
+    item_id: int | None,
+    purpose: Purpose | str,
+    channel: Channel | str = Channel.PAGE,
 ) -> list[HistoryEntry]:
     """Past versions of an item the actor may see now, newest first, with who made each change."""
-    item = section_item(actor=actor, client_id=client_id, section_key=section_key, item_id=item_id, purpose=purpose)
+    item = section_item(
+        actor=actor, client_id=client_id, section_key=section_key, item_id=item_id, purpose=purpose, channel=channel
+    )
     if item is None:
         return []
     spec = section(section_key)
@@ -354,6 +435,7 @@ def caseload(
     query: str = "",
     include_closed: bool = False,
     limit: int = 200,
+    channel: Channel | str = Channel.PAGE,
 ) -> list[CaseloadRow]:
     """Clients the actor's organisation works with, optionally only the actor's own, filtered by a
     search on name, reference, postcode, date of birth (YYYY-MM-DD) or National Insurance number."""
@@ -373,6 +455,7 @@ def caseload(
     stages = _latest_stages([e.client_id for e in rows], actor.organisation_id)
     stage_labels = lookups.labels("pipeline_stage")
     result: list[CaseloadRow] = []
+    disclosures: list[Disclosure] = []
     for e in rows:
         client_fact_set = ClientFacts(e.client_id, engaged.get(e.client_id, frozenset()))
         decision = decide(facts, client_fact_set, [DataCategory.IDENTITY, DataCategory.JOURNEY], str(purpose), now)
@@ -383,6 +466,28 @@ def caseload(
             and ident.supplied_by_id == actor.organisation_id
         )
         journey_ok = decision.grant(DataCategory.JOURNEY) is not None
+        shown = ([DataCategory.IDENTITY] if identity_ok else []) + (
+            [DataCategory.JOURNEY] if journey_ok and e.client_id in stages else []
+        )
+        if shown:
+            disclosures.append(
+                Disclosure(
+                    actor_staff_id=actor.pk,
+                    actor_user_id=actor.user_id,
+                    organisation_id=actor.organisation_id,
+                    client_id=e.client_id,
+                    categories=[str(c) for c in shown],
+                    purpose=str(purpose),
+                    channel=channel,
+                    bases=[
+                        DisclosureBasis(
+                            category=str(c), supplier_organisation_id=actor.organisation_id, kind=BasisKind.OWN
+                        )
+                        for c in shown
+                    ],
+                    at=now,
+                )
+            )
         result.append(
             CaseloadRow(
                 client_id=e.client_id,
@@ -396,6 +501,9 @@ def caseload(
                 started_on=e.started_on,
             )
         )
+    # A list of names is a disclosure too: one ledger entry per client shown, written together.
+    with transaction.atomic():
+        record_disclosures(disclosures)
     return result
 
 
