@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from ceangal.reference.categories import DataCategory, Sensitivity, sensitivity_of
+from ceangal.reference.categories import CATEGORY_SENSITIVITY, DataCategory, Sensitivity, sensitivity_of
 
 
 class Reason(StrEnum):
@@ -188,9 +188,37 @@ class Grant:
 
 @dataclass(frozen=True)
 class Denial:
+    """A refusal and its reason. The sentence is built only when read: translating it for every
+    refusal of every decision would cost more than the decision itself."""
+
     category: DataCategory
     reason: Reason
-    message: str
+    actor_organisation: str = ""
+    supplier_organisation: str = ""
+
+    @property
+    def message(self) -> str:
+        name = self.category.label
+        me, them = self.actor_organisation, self.supplier_organisation
+        match self.reason:
+            case Reason.ACTOR_INACTIVE:
+                return f"{name}: your account is not active."
+            case Reason.TRAINING_EXPIRED:
+                return f"{name}: your data-protection training is out of date."
+            case Reason.NOT_CLEARED:
+                sensitivity = sensitivity_of(self.category).label.lower()
+                return f"{name}: your role is not cleared to see {sensitivity} information."
+            case Reason.RESTRICTED:
+                return f"{name}: the client has asked for the use of their information to be restricted."
+            case Reason.OBJECTED:
+                return f"{name}: the client has objected to their information being used for this purpose."
+            case Reason.NO_RELATIONSHIP:
+                return f"{name}: {me} is not working with this client."
+            case Reason.NO_AGREEMENT:
+                return f"{name}: no information sharing agreement lets {them} share this with {me} for this purpose."
+            case Reason.NO_CONSENT:
+                return f"{name}: the client has not agreed to share this with {me}."
+        raise AssertionError(self.reason)
 
 
 @dataclass(frozen=True)
@@ -210,22 +238,20 @@ class Decision:
         return self.permitted.get(category)
 
 
-def _consent_covers(
-    consents: Iterable[ConsentFacts],
-    actor: ActorFacts,
-    purpose: str,
-    category: DataCategory,
-    at: dt.datetime,
-    live_engagements: frozenset[int],
-) -> ConsentFacts | None:
-    for consent in sorted(consents, key=lambda c: c.valid_from, reverse=True):
+def _consented(
+    consents: Iterable[ConsentFacts], actor: ActorFacts, purpose: str, at: dt.datetime, live_engagements: frozenset[int]
+) -> dict[DataCategory, str]:
+    """For this actor and purpose: each category some live consent row covers, and the newest
+    record covering it. Worked out once per decision, not once per category and supplier."""
+    covered: dict[DataCategory, str] = {}
+    for consent in sorted(consents, key=lambda c: c.valid_from):
         for scope in consent.live_scopes(at, live_engagements):
             recipient_matches = scope.recipient_organisation_id == actor.organisation_id or (
                 scope.recipient_organisation_id is None and scope.recipient_type == actor.organisation_type
             )
-            if recipient_matches and scope.purpose == purpose and scope.category == category:
-                return consent
-    return None
+            if recipient_matches and scope.purpose == purpose:
+                covered[scope.category] = consent.record_id
+    return covered
 
 
 def decide(
@@ -242,42 +268,37 @@ def decide(
     permitted: dict[DataCategory, Grant] = {}
     denied: dict[DataCategory, Denial] = {}
     withheld: dict[DataCategory, tuple[Denial, ...]] = {}
-    org_name = client.organisation_names.get
     me = actor.organisation_name
     engaged = actor.organisation_id in client.live_engagement_organisation_ids
-    in_force = [a for a in agreements if a.in_force(at.date())]
+    trained = actor.training_expires_on is not None and actor.training_expires_on >= at.date()
+    # Agreements in force that name the actor's organisation and cover the purpose, by category.
+    covering: dict[DataCategory, list[AgreementFacts]] = {}
+    for candidate in agreements:
+        terms = candidate.purposes.get(purpose)
+        if terms is None or actor.organisation_id not in candidate.parties or not candidate.in_force(at.date()):
+            continue
+        for covered_category in terms.categories:
+            covering.setdefault(covered_category, []).append(candidate)
+    consented: dict[DataCategory, str] | None = None
 
-    def deny(category: DataCategory, reason: Reason, message: str) -> None:
-        denied[category] = Denial(category, reason, message)
+    def deny(category: DataCategory, reason: Reason) -> None:
+        denied[category] = Denial(category, reason, me)
 
     for category in requested:
-        name = category.label
         if not actor.active:
-            deny(category, Reason.ACTOR_INACTIVE, f"{name}: your account is not active.")
+            deny(category, Reason.ACTOR_INACTIVE)
             continue
-        if actor.training_expires_on is None or actor.training_expires_on < at.date():
-            deny(category, Reason.TRAINING_EXPIRED, f"{name}: your data-protection training is out of date.")
+        if not trained:
+            deny(category, Reason.TRAINING_EXPIRED)
             continue
-        if sensitivity_of(category) not in actor.clearance:
-            deny(
-                category,
-                Reason.NOT_CLEARED,
-                f"{name}: your role is not cleared to see {sensitivity_of(category).label.lower()} information.",
-            )
+        if CATEGORY_SENSITIVITY[category] not in actor.clearance:
+            deny(category, Reason.NOT_CLEARED)
             continue
         if client.restricted:
-            deny(
-                category,
-                Reason.RESTRICTED,
-                f"{name}: the client has asked for the use of their information to be restricted.",
-            )
+            deny(category, Reason.RESTRICTED)
             continue
         if purpose in client.objections:
-            deny(
-                category,
-                Reason.OBJECTED,
-                f"{name}: the client has objected to their information being used for this purpose.",
-            )
+            deny(category, Reason.OBJECTED)
             continue
         glass = next((g for g in break_glass if g.covers(actor.staff_id, category, at)), None)
         if glass is not None:
@@ -285,31 +306,16 @@ def decide(
             permitted[category] = Grant(category, own_items=True, from_organisations=frozenset(), break_glass=basis)
             continue
         if not engaged:
-            deny(category, Reason.NO_RELATIONSHIP, f"{name}: {me} is not working with this client.")
+            deny(category, Reason.NO_RELATIONSHIP)
             continue
         bases: dict[int, Basis] = {}
         refusals: list[Denial] = []
+        candidates = covering.get(category, ())
         for supplier in sorted(client.suppliers.get(category, frozenset()) - {actor.organisation_id}):
-            supplier_name = org_name(supplier, "another partner")
-            agreement = next(
-                (
-                    a
-                    for a in in_force
-                    if {supplier, actor.organisation_id} <= a.parties
-                    and purpose in a.purposes
-                    and category in a.purposes[purpose].categories
-                ),
-                None,
-            )
+            agreement = next((a for a in candidates if supplier in a.parties), None)
             if agreement is None:
-                refusals.append(
-                    Denial(
-                        category,
-                        Reason.NO_AGREEMENT,
-                        f"{name}: no information sharing agreement lets {supplier_name} share this "
-                        f"with {me} for this purpose.",
-                    )
-                )
+                them = client.organisation_names.get(supplier, "another partner")
+                refusals.append(Denial(category, Reason.NO_AGREEMENT, me, them))
                 continue
             lawful_basis = agreement.purposes[purpose].lawful_basis
             if lawful_basis != CONSENT:
@@ -317,19 +323,14 @@ def decide(
                     BasisKind.AGREEMENT_OTHER_BASIS, agreement.version_id, lawful_basis=lawful_basis
                 )
                 continue
-            consent = _consent_covers(
-                client.consents, actor, purpose, category, at, client.live_engagement_organisation_ids
-            )
-            if consent is None:
-                refusals.append(
-                    Denial(category, Reason.NO_CONSENT, f"{name}: the client has not agreed to share this with {me}.")
-                )
+            if consented is None:
+                consented = _consented(client.consents, actor, purpose, at, client.live_engagement_organisation_ids)
+            record_id = consented.get(category)
+            if record_id is None:
+                refusals.append(Denial(category, Reason.NO_CONSENT, me))
                 continue
             bases[supplier] = Basis(
-                BasisKind.AGREEMENT_CONSENT,
-                agreement.version_id,
-                consent_record_id=consent.record_id,
-                lawful_basis=CONSENT,
+                BasisKind.AGREEMENT_CONSENT, agreement.version_id, consent_record_id=record_id, lawful_basis=CONSENT
             )
         permitted[category] = Grant(category, own_items=True, from_organisations=frozenset(bases), bases=bases)
         if refusals:
