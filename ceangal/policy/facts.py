@@ -10,8 +10,9 @@ import datetime as dt
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
+from functools import cache
 
-from django.db.models import Value
+from django.db import connection
 
 from ceangal.agreements.models import AgreementParty, AgreementPurpose, AgreementStatus, AgreementVersion
 from ceangal.clients import models as m
@@ -87,15 +88,30 @@ def consent_facts(client_id: uuid.UUID) -> tuple[ConsentFacts, ...]:
     )
 
 
-def client_facts(client: m.Client) -> ClientFacts:
-    suppliers: dict[DataCategory, set[int]] = defaultdict(set)
-    # One UNION over every section table: which organisations supplied items in which category.
-    per_section = [
-        spec.rows(client).annotate(category=Value(str(spec.category))).values_list("category", "supplied_by_id")
+@cache
+def _suppliers_sql() -> str:
+    """One UNION over every section table: which organisations supplied items in which category.
+
+    Only the SQL text is kept (it depends on the schema alone); the rows are read every time.
+    Building it through the ORM cost more than the rest of a record read together.
+    """
+    quote = connection.ops.quote_name
+    # Table names and categories come from the models, never from input; the client id is a parameter.
+    parts = [
+        f"SELECT DISTINCT '{spec.category.value}', {quote('supplied_by_id')} FROM {quote(spec.model._meta.db_table)} "
+        f"WHERE {quote('client_id')} = %s"
         for spec in SECTIONS
     ]
-    for category, org_id in per_section[0].union(*per_section[1:]):
-        suppliers[DataCategory(category)].add(org_id)
+    return " UNION ".join(parts)
+
+
+def client_facts(client: m.Client, *, with_consents: bool = True) -> ClientFacts:
+    suppliers: dict[DataCategory, set[int]] = defaultdict(set)
+    client_key = m.Client._meta.pk.get_db_prep_value(client.pk, connection)  # type: ignore[union-attr]
+    with connection.cursor() as cursor:
+        cursor.execute(_suppliers_sql(), [client_key] * len(SECTIONS))
+        for category, org_id in cursor.fetchall():
+            suppliers[DataCategory(category)].add(org_id)
     engaged = live_engagements([client.pk]).get(client.pk, frozenset())
     org_ids = set(engaged).union(*suppliers.values()) if suppliers else set(engaged)
     names = dict(Organisation.objects.filter(pk__in=org_ids).values_list("pk", "name"))
@@ -104,7 +120,7 @@ def client_facts(client: m.Client) -> ClientFacts:
         live_engagement_organisation_ids=engaged,
         suppliers={category: frozenset(ids) for category, ids in suppliers.items()},
         organisation_names=names,
-        consents=consent_facts(client.pk),
+        consents=consent_facts(client.pk) if with_consents else (),
     )
 
 

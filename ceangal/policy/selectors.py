@@ -8,6 +8,7 @@ exactly as one that does not exist.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
@@ -27,7 +28,14 @@ from ceangal.ledger.models import Channel
 from ceangal.ledger.services import Disclosure, DisclosureBasis, record_disclosure, record_disclosures
 from ceangal.partners.models import StaffMember
 from ceangal.policy.decision import BasisKind, ClientFacts, Decision, Reason, decide
-from ceangal.policy.facts import actor_facts, agreement_facts, break_glass_facts, client_facts, live_engagements
+from ceangal.policy.facts import (
+    actor_facts,
+    agreement_facts,
+    break_glass_facts,
+    client_facts,
+    consent_facts,
+    live_engagements,
+)
 from ceangal.policy.purposes import Purpose
 from ceangal.reference import lookups
 from ceangal.reference.ages import age_band
@@ -122,19 +130,19 @@ def _client_and_facts(
         client = m.Client.objects.get(pk=str(client_id))
     except (m.Client.DoesNotExist, ValueError, TypeError, ValidationError):
         raise NotFound("No such client.") from None
-    facts = client_facts(client)
+    facts = client_facts(client, with_consents=False)
     now = _now()
     glass = break_glass_facts(actor.pk, client.pk, now)
     if actor.organisation_id not in facts.live_engagement_organisation_ids and not glass:
         raise NotFound("No such client.")
+    # Agreements and consent matter only for items another partner supplied: skip their queries
+    # when there are none. They are still read fresh for every decision that needs them.
+    others = any(suppliers - {actor.organisation_id} for suppliers in facts.suppliers.values())
+    agreements = agreement_facts(actor.organisation.partnership_id, now.date()) if others else ()
+    if others:
+        facts = dataclasses.replace(facts, consents=consent_facts(client.pk))
     decision = decide(
-        actor_facts(actor),
-        facts,
-        list(DataCategory),
-        str(purpose),
-        now,
-        agreements=agreement_facts(actor.organisation.partnership_id, now.date()),
-        break_glass=glass,
+        actor_facts(actor), facts, list(DataCategory), str(purpose), now, agreements=agreements, break_glass=glass
     )
     if not decision.any_permitted:
         # The actor's organisation works with this client, so saying why reveals nothing new.
@@ -178,7 +186,7 @@ def _code_labels(specs: list[SectionSpec]) -> dict[str, dict[str, str]]:
 
 
 def _item_view(
-    spec: SectionSpec, item: m.ClientItem, actor: StaffMember, labels: dict[str, dict[str, str]]
+    spec: SectionSpec, item: m.ClientItem, actor: StaffMember, labels: dict[str, dict[str, str]], names: _Names
 ) -> ItemView:
     values = {name: getattr(item, name) for name in spec.field_names}
     if isinstance(item, m.FollowUp):
@@ -189,31 +197,51 @@ def _item_view(
             "size_bytes": item.size_bytes,
             "content_type": item.content_type,
         }
-    recorded_by = item.recorded_by
     return ItemView(
         id=item.pk,
         version=item.version,
         values=values,
         display=_display(spec, values, labels),
-        supplied_by=item.supplied_by.name,
+        supplied_by=names.organisations.get(item.supplied_by_id, ""),
         supplied_by_id=item.supplied_by_id,
         recorded_at=item.recorded_at,
-        recorded_by=str(recorded_by.user) if recorded_by else "",
+        recorded_by=names.staff.get(item.recorded_by_id, "") if item.recorded_by_id else "",
         editable=item.supplied_by_id == actor.organisation_id,
         updated_at=item.updated_at,
     )
 
 
-def _permitted_items(spec: SectionSpec, client: m.Client, decision: Decision, actor: StaffMember) -> list[m.ClientItem]:
+@dataclass
+class _Names:
+    """Names for provenance lines, looked up once per record rather than joined into every query."""
+
+    organisations: dict[int, str]
+    staff: dict[int, str]
+
+    @classmethod
+    def load(cls, organisations: dict[int, str], items: list[m.ClientItem]) -> _Names:
+        staff_ids = {i.recorded_by_id for i in items if i.recorded_by_id}
+        staff = {
+            pk: f"{first} {last}".strip()
+            for pk, first, last in StaffMember.objects.filter(pk__in=staff_ids).values_list(
+                "pk", "user__first_name", "user__last_name"
+            )
+        }
+        return cls(organisations, staff)
+
+
+def _permitted_items(
+    spec: SectionSpec, client: m.Client, decision: Decision, actor: StaffMember, facts: ClientFacts
+) -> list[m.ClientItem]:
     grant = decision.grant(spec.category)
-    if grant is None:
+    # The facts already say which categories hold items: an empty section costs no query.
+    if grant is None or spec.category not in facts.suppliers:
         return []
     rows = spec.rows(client)
     if grant.break_glass is None:
         suppliers = set(grant.from_organisations) | ({actor.organisation_id} if grant.own_items else set())
         rows = rows.filter(supplied_by_id__in=suppliers)
-    rows = rows.select_related("supplied_by", "recorded_by__user").order_by(spec.order_by, "-pk")
-    return list(rows)
+    return list(rows.order_by(spec.order_by, "-pk"))
 
 
 def client_record(
@@ -233,13 +261,14 @@ def client_record(
 def _client_record(
     actor: StaffMember, client_id: object, purpose: Purpose | str, sections: list[str] | None, channel: Channel | str
 ) -> ClientRecord:
-    client, _facts, decision = _client_and_facts(actor, client_id, purpose)
+    client, facts, decision = _client_and_facts(actor, client_id, purpose)
     specs = [section(key) for key in sections] if sections else list(SECTIONS)
     labels = _code_labels(specs)
+    loaded = {spec.key: _permitted_items(spec, client, decision, actor, facts) for spec in specs}
+    names = _Names.load(dict(facts.organisation_names), [i for items in loaded.values() for i in items])
     views: list[SectionView] = []
     for spec in specs:
         denial = decision.denied.get(spec.category)
-        permitted = denial is None
         views.append(
             SectionView(
                 key=spec.key,
@@ -248,16 +277,16 @@ def _client_record(
                 multiple=spec.multiple,
                 addable=spec.addable,
                 description=spec.description,
-                permitted=permitted,
+                permitted=denial is None,
                 reason=denial.message if denial is not None else "",
-                items=[_item_view(spec, i, actor, labels) for i in _permitted_items(spec, client, decision, actor)]
-                if permitted
-                else [],
+                items=[_item_view(spec, i, actor, labels, names) for i in loaded[spec.key]],
                 withheld=[d.message for d in decision.withheld_suppliers.get(spec.category, ())],
             )
         )
     identity = decision.grant(DataCategory.IDENTITY)
-    ident = m.IdentitySection.objects.filter(client=client).first()
+    loaded_identity = loaded.get("identity")
+    ident = loaded_identity[0] if loaded_identity else m.IdentitySection.objects.filter(client=client).first()
+    assert ident is None or isinstance(ident, m.IdentitySection)
     if identity is not None and ident is not None and identity.covers(ident.supplied_by_id, actor.organisation_id):
         display_name = ident.preferred_name or f"{ident.given_name} {ident.family_name}"
         if ident.preferred_name:

@@ -25,6 +25,23 @@ EXPECTED_OPERATIONS = {
     ("post", "/clients/{client_id}/sections/{key}/items"),
     ("patch", "/clients/{client_id}/sections/{key}/items/{item_id}"),
     ("get", "/clients/{client_id}/sections/{key}/items/{item_id}/history"),
+    ("get", "/clients/{client_id}/consents"),
+    ("post", "/clients/{client_id}/consents"),
+    ("post", "/clients/{client_id}/consents/{record_id}/withdraw"),
+    ("get", "/clients/{client_id}/consents/{record_id}/export/{fmt}"),
+    ("post", "/clients/{client_id}/break-glass"),
+    ("get", "/agreements"),
+    ("post", "/agreements"),
+    ("get", "/agreements/{version_id}"),
+    ("post", "/agreements/{version_id}/versions"),
+    ("post", "/agreements/{version_id}/sign"),
+    ("post", "/agreements/{version_id}/status"),
+    ("get", "/notices"),
+    ("post", "/notices"),
+    ("get", "/notices/{notice_id}"),
+    ("post", "/notices/{notice_id}/publish"),
+    ("get", "/break-glass"),
+    ("post", "/break-glass/{grant_id}/review"),
 }
 
 

@@ -1,31 +1,140 @@
 """The permission matrix: every operation in the OpenAPI document, for every kind of caller.
 
 The operations come from the schema itself, so a new endpoint is in the matrix the moment it
-exists; it only needs a request in REQUESTS (a test fails until it has one).
+exists; it only needs a request in REQUESTS (a test fails until it has one), and, if only a data
+protection officer may use it, an entry in DPO_ONLY.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
+from ceangal.agreements.models import AgreementVersion, PrivacyNotice
+from ceangal.agreements.services import (
+    AgreementTerms,
+    NoticeTerms,
+    PurposeTerms,
+    agreement_create,
+    notice_create,
+)
 from ceangal.api.api import api
 from ceangal.api.tests.conftest import API, ApiCaller, CouncilCase, issue_key, problem
+from ceangal.clients import models as cm
+from ceangal.consent.models import ConsentRecord
+from ceangal.consent.services import ScopeChoice, consent_give
 from ceangal.partners.models import ApiKey, StaffMember
 from ceangal.partners.services import api_key_revoke
-from ceangal.testing.factories import Personas, identity_data
+from ceangal.policy.breakglass import break_glass_open
+from ceangal.policy.models import BreakGlassGrant
+from ceangal.testing.factories import Personas, identity_data, make_agreement, make_notice
 
 SCHEMA = api.get_openapi_schema(path_prefix=API + "/")
 OPERATIONS = sorted((method.upper(), path) for path, ops in SCHEMA["paths"].items() for method in ops)
 
+
+@dataclass
+class MatrixCase(CouncilCase):
+    """The council's client, and the sharing documents an operation may need, made when first asked for."""
+
+    personas: Personas
+
+    @cached_property
+    def agreement(self) -> AgreementVersion:
+        """Active, between the council and the college."""
+        return make_agreement([self.personas.council_dpo, self.personas.college_dpo])
+
+    @cached_property
+    def draft_agreement(self) -> AgreementVersion:
+        return agreement_create(actor=self.personas.council_dpo, title="Referrals", terms=_terms(self.personas))
+
+    @cached_property
+    def notice(self) -> PrivacyNotice:
+        return make_notice(self.personas.council_dpo)
+
+    @cached_property
+    def draft_notice(self) -> PrivacyNotice:
+        return notice_create(actor=self.personas.council_dpo, terms=_notice_terms(self.personas))
+
+    @cached_property
+    def consent(self) -> ConsentRecord:
+        self.agreement  # noqa: B018 - the college must be a party for consent to name it
+        return consent_give(
+            actor=self.personas.council_worker,
+            client=cm.Client.objects.get(pk=self.client_id),
+            notice=self.notice,
+            scopes=[ScopeChoice("support_coordination", "qualifications", self.personas.college)],
+            method="verbal_witnessed",
+            witness_name="Tam",
+            valid_until=timezone.localdate() + dt.timedelta(days=365),
+        )
+
+    @cached_property
+    def grant(self) -> BreakGlassGrant:
+        return break_glass_open(
+            actor=self.personas.college_worker,
+            client_id=self.client_id,
+            categories=["contact"],
+            ground="safeguarding",
+            reason="The client told us of a risk of harm this morning.",
+        )
+
+
+def _terms(personas: Personas) -> AgreementTerms:
+    today = timezone.localdate()
+    return AgreementTerms(
+        summary="To refer clients between the council and the college.",
+        frequency="ad_hoc",
+        retention="Six years after support ends.",
+        retention_months=72,
+        on_end="destroy",
+        starts_on=today,
+        review_on=today + dt.timedelta(days=365),
+        parties=[personas.council, personas.college],
+        purposes=[PurposeTerms("referral", "public_task", ["identity", "contact"])],
+    )
+
+
+def _notice_terms(personas: Personas) -> NoticeTerms:
+    return NoticeTerms(
+        title="How we use your information",
+        body="We share what you agree to.",
+        purposes=["support_coordination"],
+        categories=["identity"],
+        controllers=[personas.council],
+        recipients=[personas.college],
+        retention="Six years.",
+        rights="You may complain to the ICO.",
+    )
+
+
+def _terms_body(case: MatrixCase) -> dict[str, Any]:
+    today = timezone.localdate()
+    return {
+        "summary": "To refer clients between the council and the college.",
+        "frequency": "ad_hoc",
+        "retention": "Six years after support ends.",
+        "retention_months": 72,
+        "on_end": "destroy",
+        "starts_on": today.isoformat(),
+        "review_on": (today + dt.timedelta(days=365)).isoformat(),
+        "parties": [case.personas.council.pk, case.personas.college.pk],
+        "purposes": [{"purpose": "referral", "lawful_basis": "public_task", "categories": ["identity"]}],
+    }
+
+
 # One valid request per operation: (path parameters, JSON body). `client_id` is filled in by the test.
-Request = Callable[[CouncilCase], tuple[dict[str, Any], Any]]
+# A parameter the path does not name (`_`) only makes what the operation should find.
+Request = Callable[[MatrixCase], tuple[dict[str, Any], Any]]
 REQUESTS: dict[tuple[str, str], Request] = {
     ("GET", "/reference"): lambda case: ({}, None),
     ("GET", "/reference/{key}"): lambda case: ({"key": "local_authority"}, None),
@@ -49,17 +158,112 @@ REQUESTS: dict[tuple[str, str], Request] = {
         {"key": "qualifications", "item_id": case.qualification_id},
         None,
     ),
+    ("GET", "/clients/{client_id}/consents"): lambda case: ({}, None),
+    ("POST", "/clients/{client_id}/consents"): lambda case: (
+        {"_": case.agreement, "__": case.notice},
+        {
+            "scopes": [
+                {
+                    "recipient_organisation_id": case.personas.college.pk,
+                    "purpose": "support_coordination",
+                    "category": "identity",
+                }
+            ],
+            "method": "verbal_witnessed",
+            "witness_name": "Tam",
+            "until_support_ends": True,
+        },
+    ),
+    ("POST", "/clients/{client_id}/consents/{record_id}/withdraw"): lambda case: (
+        {"record_id": case.consent.pk},
+        {"scope_ids": None, "note": "The client asked."},
+    ),
+    ("GET", "/clients/{client_id}/consents/{record_id}/export/{fmt}"): lambda case: (
+        {"record_id": case.consent.pk, "fmt": "fhir"},
+        None,
+    ),
+    ("POST", "/clients/{client_id}/break-glass"): lambda case: (
+        {},
+        {"categories": ["contact"], "ground": "safeguarding", "reason": "The client told us of a risk of harm today."},
+    ),
+    ("GET", "/agreements"): lambda case: ({"_": case.agreement}, None),
+    ("POST", "/agreements"): lambda case: ({}, {"title": "Referrals", **_terms_body(case)}),
+    ("GET", "/agreements/{version_id}"): lambda case: ({"version_id": case.agreement.pk}, None),
+    ("POST", "/agreements/{version_id}/versions"): lambda case: (
+        {"version_id": case.agreement.pk},
+        _terms_body(case),
+    ),
+    ("POST", "/agreements/{version_id}/sign"): lambda case: ({"version_id": case.draft_agreement.pk}, None),
+    ("POST", "/agreements/{version_id}/status"): lambda case: (
+        {"version_id": case.agreement.pk},
+        {"status": "suspended", "reason": "Under review after a complaint."},
+    ),
+    ("GET", "/notices"): lambda case: ({"_": case.notice}, None),
+    ("POST", "/notices"): lambda case: (
+        {},
+        {
+            "title": "How we use your information",
+            "body": "We share what you agree to.",
+            "purposes": ["support_coordination"],
+            "categories": ["identity"],
+            "controllers": [case.personas.council.pk],
+            "recipients": [case.personas.college.pk],
+            "retention": "Six years.",
+            "rights": "You may complain to the ICO.",
+        },
+    ),
+    ("GET", "/notices/{notice_id}"): lambda case: ({"notice_id": case.notice.pk}, None),
+    ("POST", "/notices/{notice_id}/publish"): lambda case: ({"notice_id": case.draft_notice.pk}, None),
+    ("GET", "/break-glass"): lambda case: ({"_": case.grant}, None),
+    ("POST", "/break-glass/{grant_id}/review"): lambda case: (
+        {"grant_id": case.grant.pk},
+        {"outcome": "justified", "note": "Checked with the team leader."},
+    ),
 }
+
+# Operations only a data protection officer may use; everyone else is refused (403, or 404 where
+# even the thing's existence is the DPO's business).
+DPO_ONLY: set[tuple[str, str]] = {
+    ("POST", "/agreements"),
+    ("POST", "/agreements/{version_id}/versions"),
+    ("POST", "/agreements/{version_id}/sign"),
+    ("POST", "/agreements/{version_id}/status"),
+    ("POST", "/notices"),
+    ("POST", "/notices/{notice_id}/publish"),
+    ("GET", "/break-glass"),
+    ("POST", "/break-glass/{grant_id}/review"),
+}
+
+# Break-glass exists to open the record of a client your organisation does not work with, so it
+# answers outsiders (audited, and reviewed by the DPO); test_breakglass_api covers it.
+NOT_ENGAGEMENT_BOUND: set[tuple[str, str]] = {("POST", "/clients/{client_id}/break-glass")}
 
 
 def _is_client_path(path: str) -> bool:
     return "{client_id}" in path
 
 
-def _request(method: str, path: str, case: CouncilCase, client_id: object | None = None) -> tuple[str, Any]:
+def _is_dpo_only(method: str, path: str) -> bool:
+    return (method, path.removeprefix(API)) in DPO_ONLY
+
+
+def _permitted(personas: Personas, method: str, path: str) -> StaffMember:
+    return personas.council_dpo if _is_dpo_only(method, path) else personas.council_worker
+
+
+def _request(method: str, path: str, case: MatrixCase, client_id: object | None = None) -> tuple[str, Any]:
     params, body = REQUESTS[(method, path.removeprefix(API))](case)
     params = {"client_id": client_id or case.client_id, **params}
     return path.format(**params), body
+
+
+@pytest.fixture
+def matrix_case(personas: Personas, council_case: CouncilCase) -> MatrixCase:
+    return MatrixCase(council_case.client_id, council_case.qualification_id, personas)
+
+
+def test_every_dpo_only_operation_exists() -> None:
+    assert {(m, p.removeprefix(API)) for m, p in OPERATIONS} >= DPO_ONLY | NOT_ENGAGEMENT_BOUND
 
 
 def test_every_operation_has_a_request_in_the_matrix() -> None:
@@ -69,8 +273,8 @@ def test_every_operation_has_a_request_in_the_matrix() -> None:
 
 
 @pytest.mark.parametrize(("method", "path"), OPERATIONS)
-def test_anonymous_gets_401(method: str, path: str, council_case: CouncilCase, anonymous: ApiCaller) -> None:
-    url, body = _request(method, path, council_case)
+def test_anonymous_gets_401(method: str, path: str, matrix_case: MatrixCase, anonymous: ApiCaller) -> None:
+    url, body = _request(method, path, matrix_case)
     response = anonymous.call(method, url, body)
     assert response.status_code == 401
     assert problem(response)["type"] == "https://ceangal.scot/problems/authentication-required"
@@ -84,47 +288,72 @@ def test_permitted_staff_succeed(
     path: str,
     via: str,
     personas: Personas,
-    council_case: CouncilCase,
+    matrix_case: MatrixCase,
     as_session: Callable[[StaffMember], ApiCaller],
     as_key: Callable[[StaffMember], ApiCaller],
 ) -> None:
-    caller = (as_session if via == "session" else as_key)(personas.council_worker)
-    url, body = _request(method, path, council_case)
+    caller = (as_session if via == "session" else as_key)(_permitted(personas, method, path))
+    url, body = _request(method, path, matrix_case)
     response = caller.call(method, url, body)
     assert 200 <= response.status_code < 300, response.content
     json.loads(response.content)
 
 
-@pytest.mark.parametrize(("method", "path"), [op for op in OPERATIONS if _is_client_path(op[1])])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        op
+        for op in OPERATIONS
+        if _is_client_path(op[1]) and (op[0], op[1].removeprefix(API)) not in NOT_ENGAGEMENT_BOUND
+    ],
+)
 def test_outsider_sees_the_same_404_as_for_a_client_that_does_not_exist(
     method: str,
     path: str,
     personas: Personas,
-    council_case: CouncilCase,
+    matrix_case: MatrixCase,
     as_key: Callable[[StaffMember], ApiCaller],
 ) -> None:
     outsider = as_key(personas.outsider)
-    url, body = _request(method, path, council_case)
+    url, body = _request(method, path, matrix_case)
     forbidden = outsider.call(method, url, body)
-    url, body = _request(method, path, council_case, client_id=uuid.uuid4())
+    url, body = _request(method, path, matrix_case, client_id=uuid.uuid4())
     missing = outsider.call(method, url, body)
     assert forbidden.status_code == missing.status_code == 404
     assert problem(forbidden) == problem(missing)
 
 
-@pytest.mark.parametrize(("method", "path"), [op for op in OPERATIONS if not _is_client_path(op[1])])
+@pytest.mark.parametrize(
+    ("method", "path"), [op for op in OPERATIONS if not _is_client_path(op[1]) and not _is_dpo_only(*op)]
+)
 def test_outsider_may_use_operations_that_name_no_client(
     method: str,
     path: str,
     personas: Personas,
-    council_case: CouncilCase,
+    matrix_case: MatrixCase,
     as_key: Callable[[StaffMember], ApiCaller],
 ) -> None:
-    url, body = _request(method, path, council_case)
+    url, body = _request(method, path, matrix_case)
     response = as_key(personas.outsider).call(method, url, body)
     assert 200 <= response.status_code < 300
     if method == "GET" and path == f"{API}/clients":
         assert json.loads(response.content) == [], "an outsider's caseload must not hold the council's client"
+
+
+@pytest.mark.parametrize(("method", "path"), [op for op in OPERATIONS if _is_dpo_only(*op)])
+@pytest.mark.parametrize("who", ["council_worker", "council_leader", "council_admin", "outsider"])
+def test_only_a_dpo_may_use_dpo_operations(
+    method: str,
+    path: str,
+    who: str,
+    personas: Personas,
+    matrix_case: MatrixCase,
+    as_key: Callable[[StaffMember], ApiCaller],
+) -> None:
+    url, body = _request(method, path, matrix_case)
+    response = as_key(getattr(personas, who)).call(method, url, body)
+    assert response.status_code in (403, 404), response.content
+    problem(response)
 
 
 @pytest.mark.parametrize(("method", "path"), OPERATIONS)
@@ -132,10 +361,10 @@ def test_inactive_staff_are_refused(
     method: str,
     path: str,
     personas: Personas,
-    council_case: CouncilCase,
+    matrix_case: MatrixCase,
     as_session: Callable[[StaffMember], ApiCaller],
 ) -> None:
-    url, body = _request(method, path, council_case)
+    url, body = _request(method, path, matrix_case)
     response = as_session(personas.inactive).call(method, url, body)
     assert response.status_code in (401, 403)
     problem(response)
@@ -158,15 +387,22 @@ def test_staff_whose_account_is_deactivated_after_sign_in_are_refused(
     assert "not active" in problem(response)["detail"]
 
 
-@pytest.mark.parametrize(("method", "path"), [op for op in OPERATIONS if _is_client_path(op[1])])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        op
+        for op in OPERATIONS
+        if _is_client_path(op[1]) and (op[0], op[1].removeprefix(API)) not in NOT_ENGAGEMENT_BOUND
+    ],
+)
 def test_staff_with_lapsed_training_are_told_to_renew_it(
     method: str,
     path: str,
     personas: Personas,
-    council_case: CouncilCase,
+    matrix_case: MatrixCase,
     as_key: Callable[[StaffMember], ApiCaller],
 ) -> None:
-    url, body = _request(method, path, council_case)
+    url, body = _request(method, path, matrix_case)
     response = as_key(personas.untrained).call(method, url, body)
     # Their organisation works with the client, so saying why reveals nothing new.
     assert response.status_code == 403
@@ -174,10 +410,10 @@ def test_staff_with_lapsed_training_are_told_to_renew_it(
 
 
 @pytest.mark.parametrize(("method", "path"), OPERATIONS)
-def test_revoked_key_gets_401(method: str, path: str, personas: Personas, council_case: CouncilCase) -> None:
+def test_revoked_key_gets_401(method: str, path: str, personas: Personas, matrix_case: MatrixCase) -> None:
     secret = issue_key(personas.council_worker)
     api_key_revoke(key=ApiKey.objects.get(staff_member=personas.council_worker), by=personas.council_worker.user)
-    url, body = _request(method, path, council_case)
+    url, body = _request(method, path, matrix_case)
     response = ApiCaller(Client(), {"Authorization": f"Bearer {secret}"}).call(method, url, body)
     assert response.status_code == 401
     assert "revoked" in problem(response)["detail"]

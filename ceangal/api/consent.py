@@ -1,0 +1,226 @@
+"""/clients/{client_id}/consents: a client's consent records, recording, withdrawing and exporting.
+
+Consent is about a client, so every operation first opens the client through the decision point,
+exactly as GET /clients/{client_id} does: a client the caller may not see is the same 404 as one
+that does not exist, and so is a consent record of another client.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any, Literal
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from ninja import Router, Status
+
+from ceangal.agreements.models import NoticeStatus, PrivacyNotice
+from ceangal.agreements.selectors import notices, published_notice
+from ceangal.api.agreements import organisations
+from ceangal.api.auth import actor_of
+from ceangal.api.schemas import Problem
+from ceangal.api.sharing_schemas import (
+    ConsentGiveIn,
+    ConsentOut,
+    ConsentRecordedOut,
+    ConsentWithdrawIn,
+    ConsentWithdrawnOut,
+)
+from ceangal.consent import services
+from ceangal.consent.exports import IncompleteConsentRecord, to_fhir_r5, to_iso27560, to_kantara
+from ceangal.consent.models import ConsentRecord
+from ceangal.errors import InvalidInput, NotFound, ServiceError
+from ceangal.partners.models import StaffMember
+from ceangal.policy import consents, selectors
+from ceangal.policy.purposes import Purpose
+
+router = Router(tags=["Consent"])
+
+PURPOSE = Purpose.SUPPORT_COORDINATION
+
+READ_ERRORS: dict[int, type[Problem]] = {401: Problem, 403: Problem, 404: Problem, 422: Problem}
+WRITE_ERRORS: dict[int, type[Problem]] = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 422: Problem}
+
+ExportFormat = Literal["iso27560", "kantara", "fhir"]
+EXPORT_MEDIA_TYPES: dict[str, str] = {
+    "iso27560": "application/json",
+    "kantara": "application/json",
+    "fhir": "application/fhir+json",
+}
+EXPORTS_HELP = (
+    "`iso27560`: ISO/IEC TS 27560 consent record as DPV JSON-LD (`@context`, `@type`: `dpv:ConsentRecord`, ...); "
+    "`kantara`: Kantara Consent Receipt v1.1 (`version`, `consentReceiptID`, `piiControllers`, `services`, ...); "
+    "`fhir`: HL7 FHIR R5 Consent resource (`resourceType`: `Consent`), served as `application/fhir+json`."
+)
+
+
+class ConsentExportIncomplete(ServiceError):
+    """The record lacks something the chosen standard makes mandatory (usually a controller's contact
+    details); exporting it anyway would give a receipt that does not conform."""
+
+    problem_type = "export-incomplete"
+    status = 409
+    title = "This consent record cannot be exported in that standard"
+
+
+def _record(actor: StaffMember, client_id: uuid.UUID, record_id: uuid.UUID) -> ConsentRecord:
+    client = selectors.client_for_action(actor=actor, client_id=client_id, purpose=PURPOSE)
+    record = consents.consent_record_for_action(actor=actor, record_id=record_id, purpose=PURPOSE)
+    if record.client_id != client.pk:
+        raise NotFound("No such consent record.")
+    return record
+
+
+def _notice(actor: StaffMember, notice_id: int | None) -> PrivacyNotice:
+    if notice_id is None:
+        notice = published_notice(actor=actor)
+    else:
+        notice = notices(actor=actor).filter(pk=notice_id, status=NoticeStatus.PUBLISHED).first()
+    if notice is None:
+        raise InvalidInput(
+            {"notice_id": "There is no published privacy notice with this id; ask your DPO to publish one."}
+        )
+    return notice
+
+
+def _scopes(actor: StaffMember, body: ConsentGiveIn) -> list[services.ScopeChoice]:
+    chosen: list[services.ScopeChoice] = []
+    errors: dict[str, list[str]] = {}
+    for index, scope in enumerate(body.scopes):
+        recipient = None
+        if scope.recipient_organisation_id is not None:
+            try:
+                [recipient] = organisations(
+                    actor=actor, ids=[scope.recipient_organisation_id], field=f"scopes[{index}]"
+                )
+            except InvalidInput as exc:
+                errors.update(exc.errors)
+                continue
+        chosen.append(
+            services.ScopeChoice(
+                purpose=scope.purpose,
+                category=scope.category,
+                recipient_organisation=recipient,
+                recipient_type=scope.recipient_type,
+            )
+        )
+    if errors:
+        raise InvalidInput(errors)
+    return chosen
+
+
+@router.get(
+    "/{client_id}/consents",
+    response={200: list[ConsentOut], **READ_ERRORS},
+    url_name="consent_list",
+    summary="A client's consent records",
+)
+def consent_list(request: HttpRequest, client_id: uuid.UUID) -> list[ConsentOut]:
+    """Newest first, each with its rows (and whether each is in force now) and its events."""
+    views = consents.client_consents(actor=actor_of(request), client_id=client_id, purpose=PURPOSE)
+    return [ConsentOut.of(view) for view in views]
+
+
+@router.post(
+    "/{client_id}/consents",
+    response={201: ConsentRecordedOut, **WRITE_ERRORS},
+    url_name="consent_give",
+    summary="Record a client's consent to share",
+)
+def consent_give(
+    request: HttpRequest, client_id: uuid.UUID, body: ConsentGiveIn, response: HttpResponse
+) -> Status[ConsentRecordedOut]:
+    """For a key worker or team leader of an organisation working with the client. A consent can
+    never be wider than its notice, and may name only partners that are party to an agreement; a row
+    that breaks either rule is named `scopes[<index>]`.
+
+    JSON only: consent on a signed paper form (`paper_form`) needs the scanned form as evidence, and
+    is recorded in the staff pages, which take the upload."""
+    actor = actor_of(request)
+    client = selectors.client_for_action(actor=actor, client_id=client_id, purpose=PURPOSE)
+    record = services.consent_give(
+        actor=actor,
+        client=client,
+        notice=_notice(actor, body.notice_id),
+        scopes=_scopes(actor, body),
+        method=body.method,
+        witness_name=body.witness_name,
+        expressed_by=body.expressed_by,
+        language=body.language,
+        valid_until=body.valid_until,
+        until_support_ends=body.until_support_ends,
+        notes=body.notes,
+    )
+    location = reverse("api:consent_list", kwargs={"client_id": client_id})
+    response["Location"] = location
+    return Status(201, ConsentRecordedOut(id=record.pk, location=location))
+
+
+@router.post(
+    "/{client_id}/consents/{record_id}/withdraw",
+    response={200: ConsentWithdrawnOut, **WRITE_ERRORS},
+    url_name="consent_withdraw",
+    summary="Withdraw consent, in whole or in part",
+)
+def consent_withdraw(
+    request: HttpRequest, client_id: uuid.UUID, record_id: uuid.UUID, body: ConsentWithdrawIn
+) -> ConsentWithdrawnOut:
+    """Takes effect for the very next decision anywhere: partners stop seeing what the withdrawn rows
+    allowed at once."""
+    actor = actor_of(request)
+    record = _record(actor, client_id, record_id)
+    rows = None
+    if body.scope_ids is not None:
+        wanted = set(body.scope_ids)
+        rows = list(record.scopes.filter(pk__in=wanted))
+        unknown = sorted(wanted - {row.pk for row in rows})
+        if not wanted or unknown:
+            # An empty list would withdraw everything; make the caller say so with null.
+            raise InvalidInput(
+                {
+                    "scope_ids": "Give ids of this record's rows (from GET .../consents), or null to withdraw it all."
+                    + (f" Not rows of this record: {', '.join(map(str, unknown))}." if unknown else "")
+                }
+            )
+    event = services.consent_withdraw(record=record, scopes=rows, actor=actor, note=body.note)
+    return ConsentWithdrawnOut(
+        record_id=record.pk, withdrawn_at=event.at, scope_ids=sorted(r.pk for r in rows) if rows else None
+    )
+
+
+@router.get(
+    "/{client_id}/consents/{record_id}/export/{fmt}",
+    response={200: dict[str, Any], **READ_ERRORS, 409: Problem},
+    url_name="consent_export",
+    summary="A consent record in a standard shape",
+    description=EXPORTS_HELP,
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The exported record.",
+                "content": {
+                    "application/json": {"schema": {"type": "object"}},
+                    "application/fhir+json": {"schema": {"type": "object"}},
+                },
+            }
+        }
+    },
+)
+def consent_export(request: HttpRequest, client_id: uuid.UUID, record_id: uuid.UUID, fmt: ExportFormat) -> HttpResponse:
+    actor = actor_of(request)
+    record = _record(actor, client_id, record_id)
+    document = consents.consent_document(actor=actor, record_id=record.pk, purpose=PURPOSE)
+    try:
+        if fmt == "iso27560":
+            exported = to_iso27560(document)
+        elif fmt == "kantara":
+            exported = to_kantara(document)
+        else:
+            exported = to_fhir_r5(document)
+    except IncompleteConsentRecord as exc:
+        raise ConsentExportIncomplete(
+            f"The record cannot be exported as {exc.standard}: it lacks {', '.join(exc.missing)}. "
+            "Ask your DPO to complete the organisations' details."
+        ) from None
+    return HttpResponse(json.dumps(exported), content_type=EXPORT_MEDIA_TYPES[fmt])
