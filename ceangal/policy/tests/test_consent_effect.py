@@ -104,3 +104,26 @@ def test_a_public_task_agreement_shares_without_consent(personas):
     engagement_open(actor=personas.college_worker, client=client)
     view = client_record(actor=personas.college_worker, client_id=client.pk, purpose=PURPOSE)
     assert [i.values["title"] for i in view.section("qualifications").items] == ["HNC"]
+
+
+def test_daily_housekeeping_marks_expired_and_tells_key_workers_what_to_renew(personas):
+    from django.core import mail
+
+    from ceangal.consent.tasks import consent_housekeeping
+
+    client, notice = _shared_world(personas)
+    soon = _give(
+        personas,
+        client,
+        notice,
+        [ScopeChoice(PURPOSE, "qualifications", personas.college)],
+        valid_until=timezone.localdate() + dt.timedelta(days=10),
+    )
+    mail.outbox.clear()
+    assert consent_housekeeping.call() == 0
+    [message] = mail.outbox
+    assert message.to == [personas.council_worker.user.email]
+    assert "1 of your clients' consents" in message.body
+    assert client.reference not in message.body
+    ConsentRecord.objects.filter(pk=soon.pk).update(valid_until=timezone.localdate() - dt.timedelta(days=1))
+    assert consent_housekeeping.call() == 1

@@ -5,13 +5,17 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from ceangal.clients.tasks import send_follow_up_digests
+from ceangal.consent.tasks import consent_housekeeping
 from ceangal.partners.tasks import send_training_reminders
 
 
 class Command(BaseCommand):
-    help = "Queue the daily tasks (training reminders, follow-up digests). Run once a day from cron or a timer."
+    help = (
+        "Queue the daily tasks (training reminders, follow-up digests, consent expiry and renewal reminders). "
+        "Run once a day from cron or a timer."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        for daily in (send_training_reminders, send_follow_up_digests):
+        for daily in (send_training_reminders, send_follow_up_digests, consent_housekeeping):
             result = daily.enqueue()
             self.stdout.write(f"Queued {daily.name} ({result.id}).")
