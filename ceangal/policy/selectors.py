@@ -185,29 +185,27 @@ def _code_labels(specs: list[SectionSpec]) -> dict[str, dict[str, str]]:
     return lookups.labels_for({f.code_list for spec in specs for f in spec.fields if f.code_list})
 
 
+# Shown beside a section's own fields for these sections.
+_EXTRA_FIELDS = {"follow_ups": ("week", "due_on"), "documents": ("original_name", "size_bytes", "content_type")}
+_PROVENANCE = ("id", "version", "supplied_by_id", "recorded_by_id", "recorded_at", "updated_at")
+Row = dict[str, Any]
+
+
 def _item_view(
-    spec: SectionSpec, item: m.ClientItem, actor: StaffMember, labels: dict[str, dict[str, str]], names: _Names
+    spec: SectionSpec, row: Row, actor: StaffMember, labels: dict[str, dict[str, str]], names: _Names
 ) -> ItemView:
-    values = {name: getattr(item, name) for name in spec.field_names}
-    if isinstance(item, m.FollowUp):
-        values |= {"week": item.week, "due_on": item.due_on}
-    if isinstance(item, m.Document):
-        values |= {
-            "original_name": item.original_name,
-            "size_bytes": item.size_bytes,
-            "content_type": item.content_type,
-        }
+    values = {name: row[name] for name in (*spec.field_names, *_EXTRA_FIELDS.get(spec.key, ()))}
     return ItemView(
-        id=item.pk,
-        version=item.version,
+        id=row["id"],
+        version=row["version"],
         values=values,
         display=_display(spec, values, labels),
-        supplied_by=names.organisations.get(item.supplied_by_id, ""),
-        supplied_by_id=item.supplied_by_id,
-        recorded_at=item.recorded_at,
-        recorded_by=names.staff.get(item.recorded_by_id, "") if item.recorded_by_id else "",
-        editable=item.supplied_by_id == actor.organisation_id,
-        updated_at=item.updated_at,
+        supplied_by=names.organisations.get(row["supplied_by_id"], ""),
+        supplied_by_id=row["supplied_by_id"],
+        recorded_at=row["recorded_at"],
+        recorded_by=names.staff.get(row["recorded_by_id"], "") if row["recorded_by_id"] else "",
+        editable=row["supplied_by_id"] == actor.organisation_id,
+        updated_at=row["updated_at"],
     )
 
 
@@ -219,8 +217,8 @@ class _Names:
     staff: dict[int, str]
 
     @classmethod
-    def load(cls, organisations: dict[int, str], items: list[m.ClientItem]) -> _Names:
-        staff_ids = {i.recorded_by_id for i in items if i.recorded_by_id}
+    def load(cls, organisations: dict[int, str], rows: list[Row]) -> _Names:
+        staff_ids = {r["recorded_by_id"] for r in rows if r["recorded_by_id"]}
         staff = {
             pk: f"{first} {last}".strip()
             for pk, first, last in StaffMember.objects.filter(pk__in=staff_ids).values_list(
@@ -232,7 +230,9 @@ class _Names:
 
 def _permitted_items(
     spec: SectionSpec, client: m.Client, decision: Decision, actor: StaffMember, facts: ClientFacts
-) -> list[m.ClientItem]:
+) -> list[Row]:
+    """The rows of one section the decision lets the actor see, as plain values (no model
+    instances: a record read builds dozens of them otherwise)."""
     grant = decision.grant(spec.category)
     # The facts already say which categories hold items: an empty section costs no query.
     if grant is None or spec.category not in facts.suppliers:
@@ -241,7 +241,8 @@ def _permitted_items(
     if grant.break_glass is None:
         suppliers = set(grant.from_organisations) | ({actor.organisation_id} if grant.own_items else set())
         rows = rows.filter(supplied_by_id__in=suppliers)
-    return list(rows.order_by(spec.order_by, "-pk"))
+    fields = (*_PROVENANCE, *spec.field_names, *_EXTRA_FIELDS.get(spec.key, ()))
+    return list(rows.order_by(spec.order_by, "-pk").values(*fields))
 
 
 def client_record(
@@ -283,15 +284,13 @@ def _client_record(
                 withheld=[d.message for d in decision.withheld_suppliers.get(spec.category, ())],
             )
         )
-    identity = decision.grant(DataCategory.IDENTITY)
     loaded_identity = loaded.get("identity")
-    ident = loaded_identity[0] if loaded_identity else m.IdentitySection.objects.filter(client=client).first()
-    assert ident is None or isinstance(ident, m.IdentitySection)
-    if identity is not None and ident is not None and identity.covers(ident.supplied_by_id, actor.organisation_id):
-        display_name = ident.preferred_name or f"{ident.given_name} {ident.family_name}"
-        if ident.preferred_name:
-            display_name = f"{ident.preferred_name} {ident.family_name}"
-        band = age_band(ident.date_of_birth, timezone.localdate())
+    if loaded_identity is None:
+        loaded_identity = _permitted_items(section("identity"), client, decision, actor, facts)
+    ident = loaded_identity[0] if loaded_identity else None
+    if ident is not None:
+        display_name = f"{ident['preferred_name'] or ident['given_name']} {ident['family_name']}"
+        band = age_band(ident["date_of_birth"], timezone.localdate())
     else:
         display_name, band = client.reference, ""
     engagement_rows = m.Engagement.objects.filter(client=client).select_related("organisation", "key_worker__user")
@@ -315,8 +314,8 @@ def _client_record(
     for view in views:
         for item in view.items:
             shown.setdefault(view.category, set()).add(item.supplied_by_id)
-    if display_name != client.reference and ident is not None:
-        shown.setdefault(DataCategory.IDENTITY, set()).add(ident.supplied_by_id)
+    if ident is not None:
+        shown.setdefault(DataCategory.IDENTITY, set()).add(ident["supplied_by_id"])
     if engagements:
         shown.setdefault(DataCategory.JOURNEY, set()).add(actor.organisation_id)
     _record_disclosure(actor, client.pk, decision, shown, str(purpose), channel)

@@ -12,6 +12,7 @@ from ceangal.web.views import (
     documents,
     dpo,
     engagements,
+    ledger,
     notices,
     pages,
     sections,
@@ -51,6 +52,8 @@ urlpatterns = [
     path("dpo/", dpo.dpo_dashboard, name="dpo_dashboard"),
     path("dpo/break-glass/", dpo.dpo_break_glass_queue, name="dpo_break_glass_queue"),
     path("dpo/break-glass/<int:grant_id>/", dpo.dpo_break_glass_review, name="dpo_break_glass_review"),
+    path("dpo/ledger/", ledger.ledger_search_page, name="ledger_search"),
+    path("dpo/ledger/export.csv", ledger.ledger_export, name="ledger_export"),
     path("accessibility/", pages.accessibility, name="accessibility"),
     path("privacy/", pages.privacy, name="privacy"),
 ]

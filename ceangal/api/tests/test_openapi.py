@@ -42,6 +42,8 @@ EXPECTED_OPERATIONS = {
     ("post", "/notices/{notice_id}/publish"),
     ("get", "/break-glass"),
     ("post", "/break-glass/{grant_id}/review"),
+    ("get", "/ledger"),
+    ("get", "/ledger/export.csv"),
 }
 
 

@@ -219,6 +219,8 @@ REQUESTS: dict[tuple[str, str], Request] = {
         {"grant_id": case.grant.pk},
         {"outcome": "justified", "note": "Checked with the team leader."},
     ),
+    ("GET", "/ledger"): lambda case: ({}, None),
+    ("GET", "/ledger/export.csv"): lambda case: ({}, None),
 }
 
 # Operations only a data protection officer may use; everyone else is refused (403, or 404 where
@@ -232,6 +234,8 @@ DPO_ONLY: set[tuple[str, str]] = {
     ("POST", "/notices/{notice_id}/publish"),
     ("GET", "/break-glass"),
     ("POST", "/break-glass/{grant_id}/review"),
+    ("GET", "/ledger"),
+    ("GET", "/ledger/export.csv"),
 }
 
 # Break-glass exists to open the record of a client your organisation does not work with, so it
@@ -296,7 +300,10 @@ def test_permitted_staff_succeed(
     url, body = _request(method, path, matrix_case)
     response = caller.call(method, url, body)
     assert 200 <= response.status_code < 300, response.content
-    json.loads(response.content)
+    if response["Content-Type"].startswith("text/csv"):
+        assert response.content.decode().startswith("at,"), response.content
+    else:
+        json.loads(response.content)
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,7 @@ PUBLIC = {"accessibility", "privacy"}
 # "/" only redirects to the caseload, which then applies the rules below.
 REDIRECT_ONLY = {"home"}
 # Pages only a data protection officer may open; everyone else gets "not found".
-DPO_ONLY = {"dpo_dashboard", "dpo_break_glass_queue", "dpo_break_glass_review"}
+DPO_ONLY = {"dpo_dashboard", "dpo_break_glass_queue", "dpo_break_glass_review", "ledger_search", "ledger_export"}
 # Break-glass is for reaching a client one cannot see yet: any trained key worker may open the
 # form, which shows nothing about the client (tested below and in test_sharing_breakglass).
 ANY_CASEWORKER = {"break_glass"}
@@ -110,6 +110,8 @@ def _world(personas: Personas) -> World:
             "dpo_dashboard": {},
             "dpo_break_glass_queue": {},
             "dpo_break_glass_review": {"grant_id": grant.pk},
+            "ledger_search": {},
+            "ledger_export": {},
             "accessibility": {},
             "privacy": {},
         },
