@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -39,7 +40,7 @@ class Expect:
     shows_item: bool
 
 
-def _world(personas: Personas) -> object:
+def _world(personas: Personas) -> Any:
     make_agreement([personas.council_dpo, personas.college_dpo])
     client = make_client(personas.council_worker)
     item_add(
@@ -51,70 +52,70 @@ def _world(personas: Personas) -> object:
     return client
 
 
-def _consent(personas: Personas, client: object) -> ConsentRecord:
+def _consent(personas: Personas, client: Any) -> ConsentRecord:
     notice = make_notice(personas.council_dpo)
     return consent_give(
         actor=personas.council_worker,
         client=client,
         notice=notice,
         method="verbal_witnessed",
-        witness_name="Tam",  # type: ignore[arg-type]
+        witness_name="Tam",
         valid_until=timezone.localdate() + dt.timedelta(days=90),
         scopes=[ScopeChoice(PURPOSE, "health", personas.college)],
     )
 
 
-def anonymous(p: Personas, c: object) -> tuple[StaffMember | None, Expect]:
+def anonymous(p: Personas, c: Any) -> tuple[StaffMember | None, Expect]:
     return None, Expect(302, 401, False)
 
 
-def outsider(p: Personas, c: object) -> tuple[StaffMember | None, Expect]:
+def outsider(p: Personas, c: Any) -> tuple[StaffMember | None, Expect]:
     return p.outsider, Expect(404, 404, False)
 
 
-def engaged_not_consented(p: Personas, c: object) -> tuple[StaffMember | None, Expect]:
-    engagement_open(actor=p.college_worker, client=c)  # type: ignore[arg-type]
+def engaged_not_consented(p: Personas, c: Any) -> tuple[StaffMember | None, Expect]:
+    engagement_open(actor=p.college_worker, client=c)
     return p.college_worker, Expect(200, 200, False)
 
 
-def consented(p: Personas, c: object) -> tuple[StaffMember | None, Expect]:
-    engagement_open(actor=p.college_worker, client=c)  # type: ignore[arg-type]
+def consented(p: Personas, c: Any) -> tuple[StaffMember | None, Expect]:
+    engagement_open(actor=p.college_worker, client=c)
     _consent(p, c)
     return p.college_worker, Expect(200, 200, True)
 
 
-def consented_clearance_too_low(p: Personas, c: object) -> tuple[StaffMember | None, Expect]:
-    engagement_open(actor=p.college_worker, client=c)  # type: ignore[arg-type]
+def consented_clearance_too_low(p: Personas, c: Any) -> tuple[StaffMember | None, Expect]:
+    engagement_open(actor=p.college_worker, client=c)
     _consent(p, c)
     auditor = make_staff(p.college, Role.AUDITOR)  # cleared for standard and sensitive, not health
     return auditor, Expect(200, 200, False)
 
 
-def consent_withdrawn(p: Personas, c: object) -> tuple[StaffMember | None, Expect]:
-    engagement_open(actor=p.college_worker, client=c)  # type: ignore[arg-type]
+def consent_withdrawn(p: Personas, c: Any) -> tuple[StaffMember | None, Expect]:
+    engagement_open(actor=p.college_worker, client=c)
     consent_withdraw(record=_consent(p, c), by_client=True)
     return p.college_worker, Expect(200, 200, False)
 
 
-def consent_expired(p: Personas, c: object) -> tuple[StaffMember | None, Expect]:
-    engagement_open(actor=p.college_worker, client=c)  # type: ignore[arg-type]
+def consent_expired(p: Personas, c: Any) -> tuple[StaffMember | None, Expect]:
+    engagement_open(actor=p.college_worker, client=c)
     record = _consent(p, c)
     ConsentRecord.objects.filter(pk=record.pk).update(valid_until=timezone.localdate() - dt.timedelta(days=1))
     return p.college_worker, Expect(200, 200, False)
 
 
-def break_glass(p: Personas, c: object) -> tuple[StaffMember | None, Expect]:
+def break_glass(p: Personas, c: Any) -> tuple[StaffMember | None, Expect]:
     break_glass_open(
         actor=p.college_worker,
         client_id=c.pk,
         categories=["health"],
-        ground="safeguarding",  # type: ignore[attr-defined]
+        ground="safeguarding",
         reason="Risk of harm disclosed in a session this morning.",
     )
     return p.college_worker, Expect(200, 200, True)
 
 
-STATES: list[Callable[[Personas, object], tuple[StaffMember | None, Expect]]] = [
+STATES: list[Callable[[Personas, Any], tuple[StaffMember | None, Expect]]] = [
     anonymous,
     outsider,
     engaged_not_consented,
@@ -135,7 +136,7 @@ def test_matrix(personas, state, view):
     browser = Client()
     if reader is not None:
         browser.force_login(reader.user)
-    response = browser.get(template.format(id=client.pk))  # type: ignore[attr-defined]
+    response = browser.get(template.format(id=client.pk))
     assert response.status_code == (expect.web if kind == "web" else expect.api)
     body = response.content.decode()
     assert (SECRET in body) is expect.shows_item
