@@ -15,12 +15,10 @@ from django.test import override_settings
 
 from ceangal.audit.models import AuditEvent
 from ceangal.clients import models as m
-from ceangal.clients.management.commands.demo import DEMO_PASSWORD, DEMO_SLUG, STAFF
 from ceangal.clients.sections import SECTIONS, SectionSpec
 from ceangal.clients.seeding import HISTORY_REASON, ORGANISATIONS, SYNTHETIC_NOTE
 from ceangal.clients.validation import clean_section
 from ceangal.partners.models import Organisation, Partnership, StaffMember
-from ceangal.partners.roles import Role
 from ceangal.reference.models import Code
 
 pytestmark = pytest.mark.django_db
@@ -185,40 +183,8 @@ def test_seed_refuses_clearly_without_the_code_lists() -> None:
     assert not Partnership.objects.filter(slug="synthetic").exists()
 
 
-def test_demo_makes_every_role_once_and_a_second_run_keeps_the_data() -> None:
-    out = StringIO()
-    call_command("demo", "--clients=3", stdout=out)
-
-    partnership = Partnership.objects.get(slug=DEMO_SLUG)
-    staff = StaffMember.objects.filter(organisation__partnership=partnership).select_related("user")
-    assert {s.role for s in staff} == set(Role.values)
-    assert {s.user.email for s in staff} == {p.email for p in STAFF}
-    assert all(s.user.check_password(DEMO_PASSWORD) for s in staff)
-    assert all(s.user.is_staff == (s.role == Role.ORG_ADMIN) for s in staff)
-    assert all(s.training_current(dt.date.today()) for s in staff)
-    clients = m.Client.objects.filter(registered_by__partnership=partnership)
-    assert clients.count() == 3
-    # Made through the services, so audited one change at a time.
-    assert AuditEvent.objects.filter(action="client.registered").count() == 3
-    printed = out.getvalue()
-    assert "keyworker@council.demo" in printed
-    assert DEMO_PASSWORD in printed
-    assert "http://127.0.0.1:8000/accounts/login/" in printed
-    events = AuditEvent.objects.count()
-
-    again = StringIO()
-    call_command("demo", stdout=again)
-
-    assert "already here" in again.getvalue()
-    assert "keyworker@council.demo" in again.getvalue()
-    assert clients.count() == 3
-    assert AuditEvent.objects.count() == events
-
-
 @override_settings(PRODUCTION=True)
-def test_demo_and_seed_refuse_production_without_force() -> None:
-    with pytest.raises(CommandError, match="production"):
-        call_command("demo", stdout=StringIO())
+def test_seed_refuses_production_without_force() -> None:
     with pytest.raises(CommandError, match="production"):
         _seed("synthetic", 1)
     assert not Partnership.objects.exists()

@@ -20,12 +20,25 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from ceangal.agreements.models import PrivacyNotice
+from ceangal.agreements.services import (
+    AgreementTerms,
+    NoticeTerms,
+    PurposeTerms,
+    agreement_create,
+    agreement_sign,
+    notice_create,
+    notice_publish,
+)
 from ceangal.clients import models as m
 from ceangal.clients import services
 from ceangal.clients.seeding import ClientDraft, ItemDraft, ReferenceDataMissing, draft_client, load_draws
+from ceangal.consent.services import ScopeChoice, consent_give, consent_withdraw
 from ceangal.partners.models import Organisation, OrganisationType, Partnership, StaffMember
 from ceangal.partners.roles import Role
 from ceangal.partners.services import organisation_create, partnership_create, staff_create, staff_grant_admin_site
+from ceangal.reference.categories import DataCategory
+from ceangal.reference.purposes import Purpose
 
 DEMO_SLUG = "demo"
 DEMO_NAME = "Ceangal demo partnership (synthetic)"
@@ -70,8 +83,10 @@ STAFF = (
     DemoStaff("college", Role.KEY_WORKER, "keyworker@college.demo", "Calum", "Fraser"),
     DemoStaff("college", Role.TEAM_LEADER, "teamleader@college.demo", "Catriona", "Sinclair"),
     DemoStaff("college", Role.ORG_ADMIN, "admin@college.demo", "Fraser", "Gillies"),
+    DemoStaff("college", Role.DPO, "dpo@college.demo", "Duncan", "Ross"),
     DemoStaff("linktown", Role.KEY_WORKER, "keyworker@linktown.demo", "Lewis", "Baird"),
     DemoStaff("linktown", Role.TEAM_LEADER, "teamleader@linktown.demo", "Mairi", "Docherty"),
+    DemoStaff("linktown", Role.DPO, "dpo@linktown.demo", "Rhona", "Kerr"),
 )
 
 
@@ -162,9 +177,114 @@ def _make_demo(*, clients: int, today: dt.date) -> tuple[Partnership, int]:
             for index in range(clients)
         ]
         _show_every_section(drafts, today)
+        _share(orgs, staff, today)
         for draft in drafts:
             _register(draft, [keys[draft.home], keys[draft.second] if draft.second is not None else ""], staff, today)
+        _consent_some(staff, today)
     return partnership, clients
+
+
+def _share(orgs: dict[str, Organisation], staff: dict[tuple[str, Role], StaffMember], today: dt.date) -> None:
+    """A published privacy notice and two signed agreements, so the demo shows sharing at work:
+    the council and the college share on consent; the council and Linktown on public task."""
+    everyone = list(orgs.values())
+    dpo = staff[("council", Role.DPO)]
+    notice = notice_create(
+        actor=dpo,
+        terms=NoticeTerms(
+            title="How the Fife employability partners use your information (demo)",
+            body=(
+                "The partners below work together to support you into work. With your agreement, they share "
+                "what you choose, so that you do not have to tell your story again. You can change your mind "
+                "at any time, and it takes effect at once."
+            ),
+            purposes=[Purpose.SUPPORT_COORDINATION, Purpose.REFERRAL, Purpose.PROGRESS_MONITORING],
+            categories=[c.value for c in DataCategory if c != DataCategory.CONVICTIONS],
+            controllers=everyone,
+            recipients=everyone,
+            retention="While you are supported, and six years after.",
+            rights="You can see, correct or ask us to delete your information, and complain to the ICO.",
+        ),
+    )
+    notice_publish(actor=dpo, notice=notice)
+    plans = [
+        (
+            "council-college",
+            "Council and college support coordination (demo)",
+            ["council", "college"],
+            [
+                PurposeTerms(
+                    Purpose.SUPPORT_COORDINATION,
+                    "consent",
+                    [c.value for c in DataCategory if c != DataCategory.CONVICTIONS],
+                    article9_condition="A9-2-a",
+                )
+            ],
+        ),
+        (
+            "council-linktown",
+            "Council and Linktown progress monitoring (demo)",
+            ["council", "linktown"],
+            [PurposeTerms(Purpose.SUPPORT_COORDINATION, "public_task", ["identity", "journey", "qualifications"])],
+        ),
+    ]
+    for reference, title, parties, purposes in plans:
+        version = agreement_create(
+            actor=staff[(parties[0], Role.DPO)],
+            title=title,
+            reference=reference,
+            terms=AgreementTerms(
+                summary="To coordinate support for clients both partners work with.",
+                frequency="ad_hoc",
+                retention="While the client is supported, and six years after.",
+                retention_months=72,
+                on_end="destroy",
+                starts_on=today - dt.timedelta(days=30),
+                review_on=today + dt.timedelta(days=20),
+                parties=[orgs[p] for p in parties],
+                purposes=purposes,
+            ),
+        )
+        for party in parties:
+            agreement_sign(actor=staff[(party, Role.DPO)], version=version)
+
+
+def _consent_some(staff: dict[tuple[str, Role], StaffMember], today: dt.date) -> None:
+    """Some of the council's clients agreed to share with the college; one has since withdrawn."""
+    worker = staff[("council", Role.KEY_WORKER)]
+    college = staff[("college", Role.KEY_WORKER)].organisation
+    notice = PrivacyNotice.objects.get(partnership=worker.organisation.partnership, status="published")
+    # The council's first four clients (by reference) also work with the college.
+    clients = list(
+        m.Client.objects.filter(
+            registered_by=worker.organisation,
+            engagements__organisation=worker.organisation,
+            engagements__status__in=m.LIVE_ENGAGEMENT_STATUSES,
+        )
+        .distinct()
+        .order_by("reference")[:4]
+    )
+    college_worker = staff[("college", Role.KEY_WORKER)]
+    for n, client in enumerate(clients):
+        if not m.Engagement.objects.filter(
+            client=client, organisation=college, status__in=m.LIVE_ENGAGEMENT_STATUSES
+        ).exists():
+            services.engagement_open(actor=college_worker, client=client, key_worker=college_worker)
+        record = consent_give(
+            actor=worker,
+            client=client,
+            notice=notice,
+            scopes=[
+                ScopeChoice(Purpose.SUPPORT_COORDINATION, category, college)
+                for category in ("identity", "qualifications", "experience", "support_needs", "journey")
+            ],
+            method="verbal_witnessed",
+            witness_name="Tam Reid",
+            valid_until=today + dt.timedelta(days=365 if n % 3 else 20),
+            today=today,
+        )
+        if n == 1:
+            consent_withdraw(record=record, scopes=list(record.scopes.filter(category="support_needs")), by_client=True)
 
 
 def _show_every_section(drafts: list[ClientDraft], today: dt.date) -> None:
