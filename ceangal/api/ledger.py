@@ -104,13 +104,7 @@ def _search(
     channel: str | None,
     limit: int,
 ) -> list[LedgerRow]:
-    """The matching entries of the actor's partnership, newest first.
-
-    ledger_search knows nothing of partnerships and filters by one organisation at a time, so the
-    partnership is searched one organisation at a time (each newest first, up to `limit`) and the
-    results merged: the newest `limit` of the union are exactly the newest `limit` of the
-    partnership. Rows are then kept only if their organisation_id is one of the partnership's.
-    """
+    """The matching entries of the actor's partnership, newest first."""
     _require_dpo(actor)
     errors: dict[str, list[str]] = {}
     if channel is not None and channel not in Channel.values:
@@ -128,22 +122,16 @@ def _search(
             errors.update(exc.errors)
     if errors:
         raise InvalidInput(errors)
-    rows: list[LedgerRow] = []
-    for organisation in wanted:
-        rows.extend(
-            ledger_search(
-                client_id=client_id,
-                staff_id=staff_id,
-                organisation_id=organisation,
-                date_from=date_from,
-                date_to=date_to,
-                channel=channel,
-                limit=limit,
-            )
-        )
-    rows = [row for row in rows if row.organisation_id in allowed]
-    rows.sort(key=lambda row: (row.at, row.entry_id), reverse=True)
-    return rows[:limit]
+    return ledger_search(
+        client_id=client_id,
+        staff_id=staff_id,
+        organisation_id=wanted[0] if organisation_id is not None else None,
+        date_from=date_from,
+        date_to=date_to,
+        channel=channel,
+        limit=limit,
+        within_organisations=allowed,
+    )
 
 
 ClientFilter = QueryEx[uuid.UUID | None, P(description="The client's id (UUID); a reference is not accepted.")]

@@ -12,7 +12,7 @@ import csv
 import datetime as dt
 import io
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -52,8 +52,12 @@ def ledger_search(
     date_to: dt.date | dt.datetime | None = None,
     channel: Channel | str | None = None,
     limit: int = 500,
+    within_organisations: Collection[int] | None = None,
 ) -> list[LedgerRow]:
     """Entries matching every filter given, newest first. DPO only: the caller checks.
+
+    within_organisations bounds the search to a partnership's organisations (nothing outside it
+    is ever returned, whatever organisation_id says).
 
     A date covers the whole day (Europe/London); a datetime is an exact bound. Both bounds are
     inclusive. limit is capped at SEARCH_LIMIT_MAX.
@@ -65,6 +69,8 @@ def ledger_search(
         entries = entries.filter(actor_staff_id=staff_id)
     if organisation_id is not None:
         entries = entries.filter(organisation_id=organisation_id)
+    if within_organisations is not None:
+        entries = entries.filter(organisation_id__in=list(within_organisations))
     if date_from is not None:
         entries = entries.filter(at__gte=_start(date_from))
     if date_to is not None:

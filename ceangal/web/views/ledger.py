@@ -116,34 +116,17 @@ def _read_query(params: QueryDict, organisations: list[Organisation]) -> tuple[L
 
 
 def partnership_search(query: LedgerQuery, organisation_ids: list[int], *, limit: int) -> list[LedgerRow]:
-    """The entries matching `query` among the given organisations (the DPO's partnership), newest first.
-
-    ledger_search knows nothing of partnerships and filters by one organisation at a time, so the
-    partnership is searched one organisation at a time (each newest first, up to `limit`) and the
-    results merged: the newest `limit` of the union are exactly the newest `limit` of the
-    partnership. Rows are then kept only if their organisation_id is one of the partnership's, so
-    no entry of another partnership can be shown even if a caller passes a wrong id.
-    """
-    allowed = set(organisation_ids)
-    wanted = [query.organisation_id] if query.organisation_id is not None else organisation_ids
-    rows: list[LedgerRow] = []
-    for organisation_id in wanted:
-        if organisation_id not in allowed:
-            continue
-        rows.extend(
-            ledger_search(
-                client_id=query.client_id,
-                staff_id=query.staff_id,
-                organisation_id=organisation_id,
-                date_from=query.date_from,
-                date_to=query.date_to,
-                channel=query.channel,
-                limit=limit,
-            )
-        )
-    rows = [row for row in rows if row.organisation_id in allowed]
-    rows.sort(key=lambda row: (row.at, row.entry_id), reverse=True)
-    return rows[:limit]
+    """The entries matching `query` among the DPO's partnership's organisations, newest first."""
+    return ledger_search(
+        client_id=query.client_id,
+        staff_id=query.staff_id,
+        organisation_id=query.organisation_id,
+        date_from=query.date_from,
+        date_to=query.date_to,
+        channel=query.channel,
+        limit=limit,
+        within_organisations=organisation_ids,
+    )
 
 
 def _category_label(code: str) -> str:
