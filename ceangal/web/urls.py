@@ -4,6 +4,7 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from ceangal.web.views import (
+    agreement_new,
     agreements,
     breakglass,
     caseload,
@@ -46,6 +47,7 @@ urlpatterns = [
     path(CLIENT + "<slug:section_key>/<int:item_id>/edit/", sections.item_edit, name="item_edit"),
     path(CLIENT + "<slug:section_key>/<int:item_id>/history/", sections.item_history, name="item_history"),
     path("agreements/", agreements.agreement_list, name="agreement_list"),
+    path("agreements/new/", agreement_new.agreement_new, name="agreement_new"),
     path("agreements/<int:version_id>/", agreements.agreement_detail, name="agreement_detail"),
     path("notices/", notices.notice_list, name="notice_list"),
     path("notices/<int:notice_id>/", notices.notice_detail, name="notice_detail"),

@@ -28,7 +28,14 @@ PUBLIC = {"accessibility", "privacy"}
 # "/" only redirects to the caseload, which then applies the rules below.
 REDIRECT_ONLY = {"home"}
 # Pages only a data protection officer may open; everyone else gets "not found".
-DPO_ONLY = {"dpo_dashboard", "dpo_break_glass_queue", "dpo_break_glass_review", "ledger_search", "ledger_export"}
+DPO_ONLY = {
+    "agreement_new",
+    "dpo_dashboard",
+    "dpo_break_glass_queue",
+    "dpo_break_glass_review",
+    "ledger_search",
+    "ledger_export",
+}
 # Break-glass is for reaching a client one cannot see yet: any trained key worker may open the
 # form, which shows nothing about the client (tested below and in test_sharing_breakglass).
 ANY_CASEWORKER = {"break_glass"}
@@ -104,6 +111,7 @@ def _world(personas: Personas) -> World:
             "consent_withdraw": r,
             "break_glass": c,
             "agreement_list": {},
+            "agreement_new": {},
             "agreement_detail": {"version_id": agreement.pk},
             "notice_list": {},
             "notice_detail": {"notice_id": notice.pk},
