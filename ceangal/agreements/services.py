@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -365,12 +365,3 @@ def notice_publish(*, actor: StaffMember, notice: PrivacyNotice) -> PrivacyNotic
         notice.save(update_fields=["status", "published_at"])
         _audit(actor, "notice.published", notice)
     return notice
-
-
-def parties_of(versions: Iterable[AgreementVersion]) -> dict[int, set[int]]:
-    found: dict[int, set[int]] = {}
-    for version_id, org_id in AgreementParty.objects.filter(version__in=list(versions)).values_list(
-        "version_id", "organisation_id"
-    ):
-        found.setdefault(version_id, set()).add(org_id)
-    return found

@@ -28,6 +28,7 @@ from ceangal.api.sharing_schemas import (
 )
 from ceangal.errors import InvalidInput, NotFound
 from ceangal.partners.models import Organisation, StaffMember
+from ceangal.partners.selectors import partnership_organisations
 
 router = Router(tags=["Agreements"])
 notices_router = Router(tags=["Privacy notices"])
@@ -39,9 +40,7 @@ WRITE_ERRORS: dict[int, type[Problem]] = {400: Problem, 401: Problem, 403: Probl
 def organisations(*, actor: StaffMember, ids: Iterable[int], field: str) -> list[Organisation]:
     """Organisations of the actor's partnership by id, in the order given; any other id is a 422 on `field`."""
     wanted = list(dict.fromkeys(ids))
-    found = {
-        o.pk: o for o in Organisation.objects.filter(partnership_id=actor.organisation.partnership_id, pk__in=wanted)
-    }
+    found = {o.pk: o for o in partnership_organisations(actor=actor).filter(pk__in=wanted)}
     unknown = [i for i in wanted if i not in found]
     if unknown:
         raise InvalidInput({field: f"No organisation of your partnership has the id {', '.join(map(str, unknown))}."})

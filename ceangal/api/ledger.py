@@ -23,8 +23,9 @@ from ceangal.audit.services import audit_record
 from ceangal.errors import InvalidInput, NotPermitted
 from ceangal.ledger.models import Channel
 from ceangal.ledger.selectors import SEARCH_LIMIT_MAX, LedgerRow, ledger_export_csv, ledger_search
-from ceangal.partners.models import Organisation, StaffMember
+from ceangal.partners.models import StaffMember
 from ceangal.partners.roles import Role
+from ceangal.partners.selectors import partnership_organisations
 
 router = Router(tags=["Access ledger"])
 
@@ -111,9 +112,7 @@ def _search(
         errors["query.channel"] = [f"Give one of: {', '.join(Channel.values)}."]
     if date_from is not None and date_to is not None and date_to < date_from:
         errors["query.date_to"] = ["The end date must be the same as or after the start date."]
-    allowed = set(
-        Organisation.objects.filter(partnership_id=actor.organisation.partnership_id).values_list("pk", flat=True)
-    )
+    allowed = set(partnership_organisations(actor=actor).values_list("pk", flat=True))
     wanted = sorted(allowed)
     if organisation_id is not None:
         try:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ceangal.partners.models import StaffMember
+from django.db.models import QuerySet
+
+from ceangal.partners.models import Organisation, StaffMember
 from ceangal.partners.roles import Role
 
 
@@ -13,3 +15,8 @@ def key_workers(*, organisation_id: int) -> list[StaffMember]:
         .select_related("user")
         .order_by("user__first_name", "user__last_name")
     )
+
+
+def partnership_organisations(*, actor: StaffMember) -> QuerySet[Organisation]:
+    """The organisations of the actor's partnership, by name: the only ones a partner may name."""
+    return Organisation.objects.filter(partnership_id=actor.organisation.partnership_id).order_by("name")

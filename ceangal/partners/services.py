@@ -6,11 +6,13 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from ceangal.audit.services import audit_record
@@ -20,6 +22,20 @@ from ceangal.partners.roles import Role
 from ceangal.reference import lookups
 
 TRAINING_VALID_FOR = dt.timedelta(days=365)
+
+
+def _audit(by: User | None, action: str, obj: Model, *, organisation_id: int | None, **extra: Any) -> None:
+    """The audit event of a partners write; must run inside the write's transaction."""
+    audit_record(
+        actor_user_id=by.pk if by else None,
+        organisation_id=organisation_id,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=obj.pk,
+        **extra,
+    )
+
+
 API_KEY_PREFIX = "cgl_"
 
 
@@ -74,14 +90,7 @@ def staff_create(
             training_expires_on=(training_completed_on + TRAINING_VALID_FOR) if training_completed_on else None,
             is_service_account=is_service_account,
         )
-        audit_record(
-            actor_user_id=created_by.pk if created_by else None,
-            organisation_id=organisation.pk,
-            action="staff.created",
-            object_type="partners.staffmember",
-            object_id=staff.pk,
-            detail={"role": str(role)},
-        )
+        _audit(created_by, "staff.created", staff, organisation_id=organisation.pk, detail={"role": str(role)})
     return staff
 
 
@@ -92,12 +101,11 @@ def staff_record_training(*, staff: StaffMember, completed_on: dt.date, recorded
         staff.training_completed_on = completed_on
         staff.training_expires_on = completed_on + TRAINING_VALID_FOR
         staff.save(update_fields=["training_completed_on", "training_expires_on"])
-        audit_record(
-            actor_user_id=recorded_by.pk if recorded_by else None,
+        _audit(
+            recorded_by,
+            "staff.training_recorded",
+            staff,
             organisation_id=staff.organisation_id,
-            action="staff.training_recorded",
-            object_type="partners.staffmember",
-            object_id=staff.pk,
             fields=["training_completed_on", "training_expires_on"],
         )
     return staff
@@ -110,13 +118,7 @@ def staff_deactivate(*, staff: StaffMember, by: User | None) -> StaffMember:
         staff.save(update_fields=["active"])
         staff.user.is_active = False
         staff.user.save(update_fields=["is_active"])
-        audit_record(
-            actor_user_id=by.pk if by else None,
-            organisation_id=staff.organisation_id,
-            action="staff.deactivated",
-            object_type="partners.staffmember",
-            object_id=staff.pk,
-        )
+        _audit(by, "staff.deactivated", staff, organisation_id=staff.organisation_id)
     return staff
 
 
@@ -145,13 +147,7 @@ def api_key_issue(
             created_by=created_by,
             expires_at=expires_at,
         )
-        audit_record(
-            actor_user_id=created_by.pk,
-            organisation_id=staff_member.organisation_id,
-            action="api_key.issued",
-            object_type="partners.apikey",
-            object_id=key.pk,
-        )
+        _audit(created_by, "api_key.issued", key, organisation_id=staff_member.organisation_id)
     return key, secret
 
 
@@ -159,13 +155,7 @@ def api_key_revoke(*, key: ApiKey, by: User) -> ApiKey:
     with transaction.atomic():
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
-        audit_record(
-            actor_user_id=by.pk,
-            organisation_id=key.staff_member.organisation_id,
-            action="api_key.revoked",
-            object_type="partners.apikey",
-            object_id=key.pk,
-        )
+        _audit(by, "api_key.revoked", key, organisation_id=key.staff_member.organisation_id)
     return key
 
 
@@ -201,14 +191,7 @@ def staff_update(
             changed.append("job_title")
         if changed:
             staff.save(update_fields=changed)
-            audit_record(
-                actor_user_id=by.pk,
-                organisation_id=staff.organisation_id,
-                action="staff.changed",
-                object_type="partners.staffmember",
-                object_id=staff.pk,
-                fields=changed,
-            )
+            _audit(by, "staff.changed", staff, organisation_id=staff.organisation_id, fields=changed)
     return staff
 
 
@@ -225,13 +208,7 @@ def partnership_create(
         raise InvalidInput(errors)
     with transaction.atomic():
         partnership = Partnership.objects.create(name=name.strip(), slug=slug, local_authority=local_authority)
-        audit_record(
-            actor_user_id=created_by.pk if created_by else None,
-            organisation_id=None,
-            action="partnership.created",
-            object_type="partners.partnership",
-            object_id=partnership.pk,
-        )
+        _audit(created_by, "partnership.created", partnership, organisation_id=None)
     return partnership
 
 
@@ -269,13 +246,7 @@ def organisation_create(
             local_authority=local_authority,
             contact_email=contact_email,
         )
-        audit_record(
-            actor_user_id=created_by.pk if created_by else None,
-            organisation_id=organisation.pk,
-            action="organisation.created",
-            object_type="partners.organisation",
-            object_id=organisation.pk,
-        )
+        _audit(created_by, "organisation.created", organisation, organisation_id=organisation.pk)
     return organisation
 
 
@@ -286,14 +257,7 @@ def staff_grant_admin_site(*, staff: StaffMember, by: User | None) -> StaffMembe
     with transaction.atomic():
         staff.user.is_staff = True
         staff.user.save(update_fields=["is_staff"])
-        audit_record(
-            actor_user_id=by.pk if by else None,
-            organisation_id=staff.organisation_id,
-            action="staff.admin_site_granted",
-            object_type="partners.staffmember",
-            object_id=staff.pk,
-            fields=["is_staff"],
-        )
+        _audit(by, "staff.admin_site_granted", staff, organisation_id=staff.organisation_id, fields=["is_staff"])
     return staff
 
 

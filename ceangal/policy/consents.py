@@ -4,6 +4,7 @@ to staff who may see the client (and to the DPO), through the same door as the r
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 
 from django.db.models import Prefetch
@@ -19,7 +20,7 @@ from ceangal.policy.decision import ConsentFacts
 from ceangal.policy.facts import consent_facts, live_engagements
 from ceangal.policy.models import BreakGlassGrant
 from ceangal.policy.purposes import DPV_TERM, Purpose
-from ceangal.policy.selectors import client_for_action
+from ceangal.policy.selectors import ClientRecord, client_for_action, client_record
 from ceangal.reference.categories import DataCategory, sensitivity_of
 
 
@@ -50,11 +51,12 @@ class ConsentView:
     events: list[tuple[dt.datetime, str, str]]
 
 
-def _records(client_id: object) -> list[ConsentRecord]:
+def _records(client_id: object, record_id: object | None = None) -> list[ConsentRecord]:
+    records = ConsentRecord.objects.filter(client_id=str(client_id))
+    if record_id is not None:
+        records = records.filter(pk=str(record_id))
     return list(
-        ConsentRecord.objects.filter(client_id=str(client_id))
-        .select_related("notice", "organisation", "recorded_by__user", "client")
-        .prefetch_related(
+        records.select_related("notice", "organisation", "recorded_by__user", "client").prefetch_related(
             Prefetch("scopes", queryset=ConsentScope.objects.select_related("recipient_organisation")),
             Prefetch("events", queryset=ConsentEvent.objects.prefetch_related("scopes").order_by("at", "pk")),
         )
@@ -69,11 +71,25 @@ def _recipient(scope: ConsentScope) -> str:
 
 def client_consents(*, actor: StaffMember, client_id: object, purpose: Purpose | str) -> list[ConsentView]:
     client = client_for_action(actor=actor, client_id=client_id, purpose=purpose)
+    return _consent_views(client.pk)
+
+
+def record_with_consents(
+    *, actor: StaffMember, client_id: object, purpose: Purpose | str
+) -> tuple[ClientRecord, list[ConsentView]]:
+    """The record page's reads: the governed record (which checks access and writes the ledger
+    entry) and the client's consents, without deciding access a second time."""
+    record = client_record(actor=actor, client_id=client_id, purpose=purpose)
+    return record, _consent_views(record.client_id)
+
+
+def _consent_views(client_id: uuid.UUID) -> list[ConsentView]:
+    """The consent records of a client the caller has already been allowed to see."""
     now = timezone.now()
-    facts: dict[str, ConsentFacts] = {f.record_id: f for f in consent_facts(client.pk)}
-    engaged = live_engagements([client.pk]).get(client.pk, frozenset())
+    facts: dict[str, ConsentFacts] = {f.record_id: f for f in consent_facts(client_id)}
+    engaged = live_engagements([client_id]).get(client_id, frozenset())
     views: list[ConsentView] = []
-    for record in _records(client.pk):
+    for record in _records(client_id):
         live = {s.scope_id for s in facts[str(record.pk)].live_scopes(now, engaged)}
         events = list(record.events.all())
         whole = [e for e in events if not e.scopes.all()]
@@ -130,7 +146,7 @@ def consent_document(*, actor: StaffMember, record_id: object, purpose: Purpose 
 
 
 def _document(record: ConsentRecord) -> ConsentDocument:
-    record = next(r for r in _records(record.client_id) if r.pk == record.pk)
+    [record] = _records(record.client_id, record.pk)
     notice = record.notice
     scopes = list(record.scopes.all())
     index = {s.pk: i for i, s in enumerate(scopes)}

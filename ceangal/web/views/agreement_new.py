@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -32,8 +31,9 @@ from ceangal.agreements.models import (
     OnEnd,
 )
 from ceangal.errors import InvalidInput
-from ceangal.partners.models import Organisation, StaffMember
+from ceangal.partners.models import StaffMember
 from ceangal.partners.roles import Role
+from ceangal.partners.selectors import partnership_organisations
 from ceangal.reference.categories import DataCategory
 from ceangal.reference.purposes import Purpose
 from ceangal.web.access import staff_page
@@ -66,10 +66,6 @@ DATE_HINT = gettext_lazy("For example 27 3 2027.")
 
 type Values = Mapping[str, Any]
 type Errors = Mapping[str, Sequence[str]]
-
-
-def _organisations(actor: StaffMember) -> QuerySet[Organisation]:
-    return Organisation.objects.filter(partnership_id=actor.organisation.partnership_id).order_by("name")
 
 
 def _text(
@@ -130,7 +126,7 @@ def _choice(
 
 
 def _fields(actor: StaffMember, values: Values, errors: Errors) -> dict[str, FieldView]:
-    parties = [(str(o.pk), o.name) for o in _organisations(actor)]
+    parties = [(str(o.pk), o.name) for o in partnership_organisations(actor=actor)]
     none = _("None needed")
     return {
         "title": _text("title", _("Title"), values, errors, required=True),
@@ -292,7 +288,7 @@ def _create(actor: StaffMember, values: Values) -> AgreementVersion:
         except ValueError:
             parse_errors["retention_months"] = [_("Give the retention period as a whole number of months.")]
     wanted = {str(v) for v in values.get("parties", [])}
-    parties = [o for o in _organisations(actor) if str(o.pk) in wanted]
+    parties = [o for o in partnership_organisations(actor=actor) if str(o.pk) in wanted]
     if len(parties) != len(wanted):
         parse_errors["parties"] = [_("Choose only organisations of your partnership.")]
     purpose = services.PurposeTerms(

@@ -15,8 +15,7 @@ from ceangal.clients import services
 from ceangal.clients.sections import section
 from ceangal.errors import InvalidInput
 from ceangal.partners.models import StaffMember
-from ceangal.policy import selectors
-from ceangal.policy.consents import client_consents
+from ceangal.policy.consents import record_with_consents
 from ceangal.web.access import staff_page
 from ceangal.web.forms import build_form, error_links, has_any_value, read_post, section_fields, typed_values
 from ceangal.web.record import section_panels
@@ -80,8 +79,7 @@ def client_register(request: HttpRequest, actor: StaffMember) -> HttpResponse:
 
 @staff_page
 def client_record(request: HttpRequest, actor: StaffMember, client_id: uuid.UUID) -> HttpResponse:
-    record = selectors.client_record(actor=actor, client_id=client_id, purpose=PURPOSE)
-    consents = client_consents(actor=actor, client_id=client_id, purpose=PURPOSE)
+    record, consents = record_with_consents(actor=actor, client_id=client_id, purpose=PURPOSE)
     return render(
         request, "web/client_record.html", {"record": record, "panels": section_panels(record), "consents": consents}
     )

@@ -30,6 +30,7 @@ from ceangal.ledger.selectors import SEARCH_LIMIT_MAX, LedgerRow, ledger_export_
 from ceangal.ledger.services import DisclosureBasis
 from ceangal.partners.models import Organisation, StaffMember
 from ceangal.partners.roles import Role
+from ceangal.partners.selectors import partnership_organisations
 from ceangal.reference.categories import DataCategory
 from ceangal.reference.purposes import Purpose
 from ceangal.web.access import staff_page
@@ -63,10 +64,6 @@ class LedgerQuery:
 def _require_dpo(actor: StaffMember) -> None:
     if actor.role != Role.DPO or not actor.active:
         raise Http404("No such page.")
-
-
-def _partnership_organisations(actor: StaffMember) -> list[Organisation]:
-    return list(Organisation.objects.filter(partnership_id=actor.organisation.partnership_id).order_by("name"))
 
 
 def _date(text: str, errors: dict[str, list[str]], name: str) -> dt.date | None:
@@ -202,7 +199,7 @@ def _fields(
 @staff_page
 def ledger_search_page(request: HttpRequest, actor: StaffMember) -> HttpResponse:
     _require_dpo(actor)
-    organisations = _partnership_organisations(actor)
+    organisations = list(partnership_organisations(actor=actor))
     searched = any(name in request.GET for name in FILTERS)
     query, errors = _read_query(request.GET, organisations)
     rows: list[LedgerRow] = []
@@ -246,7 +243,7 @@ def ledger_search_page(request: HttpRequest, actor: StaffMember) -> HttpResponse
 @staff_page
 def ledger_export(request: HttpRequest, actor: StaffMember) -> HttpResponse:
     _require_dpo(actor)
-    organisations = _partnership_organisations(actor)
+    organisations = list(partnership_organisations(actor=actor))
     query, errors = _read_query(request.GET, organisations)
     if errors:
         # The search page shows what is wrong with the filters.
