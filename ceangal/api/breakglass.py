@@ -2,8 +2,9 @@
 the DPO's review of every grant.
 
 Opening is the one operation on a client that does not need your organisation to work with them:
-that is what it is for. It therefore answers for any client of the partnership, and it is never
-silent: the grant is audited, the DPOs are told at once, and each grant waits in their queue.
+that is what it is for. It therefore answers for any client of the actor's partnership (another
+partnership's client is the same 404 as an unknown one), and it is never silent: the grant is
+audited, the DPOs are told at once, and each grant waits in their queue.
 """
 
 from __future__ import annotations

@@ -34,7 +34,11 @@ def break_glass_open(
 ) -> BreakGlassGrant:
     if not actor.active or actor.role not in CASEWORK_ROLES or not actor.training_current(timezone.localdate()):
         raise NotPermitted("Only an active, trained key worker or team leader can use break-glass access.")
-    client = cm.Client.objects.filter(pk=str(client_id)).first()
+    # Only a client of the actor's own partnership: another partnership's client is answered
+    # exactly as an unknown one, so break-glass cannot be used to learn who exists elsewhere.
+    client = cm.Client.objects.filter(
+        pk=str(client_id), registered_by__partnership_id=actor.organisation.partnership_id
+    ).first()
     if client is None:
         raise NotFound("No such client.")
     errors: dict[str, list[str]] = {}

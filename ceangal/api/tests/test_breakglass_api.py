@@ -166,3 +166,18 @@ def test_to_anyone_but_a_dpo_of_the_partnership_a_grant_is_not_found(
         assert forbidden.status_code == missing.status_code == 404
         assert problem(forbidden) == problem(missing)
     assert BreakGlassGrant.objects.get(pk=grant_id).reviewed_at is None
+
+
+def test_another_partnerships_client_is_404_like_an_unknown_one(personas: Personas, as_key: Caller) -> None:
+    elsewhere = make_staff(make_organisation(make_partnership("Another partnership"), "Far Council"), Role.KEY_WORKER)
+    far_client = make_client(elsewhere)
+    college = as_key(personas.college_worker)
+    foreign = _open(college, far_client)
+    unknown = college.post(
+        f"{API}/clients/{uuid.uuid4()}/break-glass",
+        {"categories": ["health"], "ground": "safeguarding", "reason": REASON},
+    )
+    assert foreign.status_code == unknown.status_code == 404
+    assert problem(foreign)["type"] == problem(unknown)["type"]
+    assert problem(foreign)["detail"] == problem(unknown)["detail"]
+    assert not BreakGlassGrant.objects.exists()

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 import pytest
 from django.core import mail
@@ -10,10 +11,19 @@ from ceangal.clients.services import engagement_open, item_add
 from ceangal.consent.exports import to_fhir_r5, to_iso27560, to_kantara
 from ceangal.consent.services import ScopeChoice, consent_give, consent_withdraw
 from ceangal.errors import InvalidInput, NotFound, NotPermitted
+from ceangal.partners.roles import Role
 from ceangal.policy.breakglass import break_glass_open, break_glass_review
 from ceangal.policy.consents import break_glass_queue, client_consents, consent_document
+from ceangal.policy.models import BreakGlassGrant
 from ceangal.policy.selectors import client_record
-from ceangal.testing.factories import make_agreement, make_client, make_notice
+from ceangal.testing.factories import (
+    make_agreement,
+    make_client,
+    make_notice,
+    make_organisation,
+    make_partnership,
+    make_staff,
+)
 
 pytestmark = pytest.mark.django_db
 PURPOSE = "support_coordination"
@@ -109,3 +119,27 @@ def test_break_glass_within_clearance_only(personas):
             reason="Client at immediate risk; police asked about history.",
         )
     assert "not cleared" in caught.value.errors["categories"][0]
+
+
+def test_break_glass_on_another_partnerships_client_is_not_found(personas):
+    """Another partnership's client is answered exactly as a client that does not exist."""
+    elsewhere = make_staff(make_organisation(make_partnership("Another partnership"), "Far Council"), Role.KEY_WORKER)
+    far_client = make_client(elsewhere)
+    reason = "Client at immediate risk; police asked for contact details."
+
+    def open_for(actor, client_id):
+        return break_glass_open(
+            actor=actor, client_id=client_id, categories=["contact"], ground="vital_interests", reason=reason
+        )
+
+    with pytest.raises(NotFound) as foreign:
+        open_for(personas.council_worker, far_client.pk)
+    with pytest.raises(NotFound) as unknown:
+        open_for(personas.council_worker, uuid.uuid4())
+    assert str(foreign.value) == str(unknown.value)
+    # Even a bad request is refused as not found first: nothing about the client is checked.
+    with pytest.raises(NotFound):
+        break_glass_open(actor=personas.council_worker, client_id=far_client.pk, categories=[], ground="", reason="")
+    assert not BreakGlassGrant.objects.exists()
+    # Within its own partnership the same request opens.
+    assert open_for(elsewhere, far_client.pk).client_id == far_client.pk

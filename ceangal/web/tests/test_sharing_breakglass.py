@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.core import mail
 from django.urls import reverse
 
+from ceangal.partners.roles import Role
 from ceangal.policy.models import BreakGlassGrant
+from ceangal.testing.factories import make_client, make_organisation, make_partnership, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -92,3 +96,14 @@ def test_the_review_page_is_not_found_for_anyone_else(sign_in, personas, morag):
     assert sign_in(personas.council_worker).get(url).status_code == 404
     assert sign_in(personas.council_worker).post(url, {"outcome": "justified", "review_note": "x"}).status_code == 404
     assert sign_in(personas.college_dpo).get(url).status_code == 200
+
+
+def test_another_partnerships_client_is_not_found(kirsty):
+    """Break-glass never reaches across partnerships, and says no more than for an unknown client."""
+    elsewhere = make_staff(make_organisation(make_partnership("Another partnership"), "Far Council"), Role.KEY_WORKER)
+    far_client = make_client(elsewhere)
+    foreign = _open(kirsty, far_client.pk)
+    unknown = _open(kirsty, uuid.uuid4())
+    assert foreign.status_code == unknown.status_code == 404
+    assert far_client.reference not in foreign.content.decode()
+    assert not BreakGlassGrant.objects.exists()
