@@ -111,6 +111,7 @@ def _bench(var_dir: str) -> None:
     from ceangal.clients.services import section_save
     from ceangal.partners.models import StaffMember
     from ceangal.policy.purposes import Purpose
+    from ceangal.policy.seeding import seed_sharing
     from ceangal.policy.selectors import caseload, client_record
     from ceangal.reference.loader import load_code_lists
 
@@ -120,6 +121,7 @@ def _bench(var_dir: str) -> None:
     rss_before = _max_rss_mib()
     report = seed_clients(clients=clients, seed=1, slug="bench")
     rss_after = _max_rss_mib()
+    sharing = seed_sharing(report.partnership, agreements=50, seed=1)
 
     # The key worker with the biggest live caseload (the seed gives each organisation's first
     # key worker a double share).
@@ -148,6 +150,8 @@ def _bench(var_dir: str) -> None:
         ("clients seeded", f"{report.clients:,} in {report.seconds:,.1f} s"),
         ("seed rate", f"{report.rate:,.0f} clients/s"),
         ("rows written by the seed", f"{sum(report.rows.values()):,} (with history)"),
+        ("agreements seeded", f"{sharing.agreements} in {sharing.agreement_seconds:,.1f} s"),
+        ("consents seeded", f"{sharing.consents:,} in {sharing.consent_seconds:,.1f} s"),
         ("peak memory (max RSS)", f"{rss_after:,.0f} MiB, {rss_after - rss_before:+,.0f} MiB during the seed"),
         ("key worker's live caseload", f"{busiest['n']:,} clients"),
     ]

@@ -28,10 +28,14 @@ class OrgPlan:
     local_authority: str
     key_workers: int
     weight: int  # relative share of the clients registered here
-    extra_roles: tuple[Role, ...] = ()
+    extra_roles: tuple[Role, ...] = (Role.DPO,)
 
 
 _T = OrganisationType
+# Twenty partners of the kinds a Fife partnership has, all made up (their names get "(synthetic)").
+# Weights are each one's relative share of registrations: the council's employability service and
+# the college register most, the specialist services a few. Every partner has a DPO, who signs
+# its information sharing agreements (ceangal.policy.seeding).
 ORGANISATIONS: tuple[OrgPlan, ...] = (
     OrgPlan("fife-council", "Fife Council Employability", _T.LOCAL_AUTHORITY, FIFE, 6, 30, (Role.DPO, Role.ANALYST)),
     OrgPlan("fife-college", "Fife College", _T.COLLEGE, "", 4, 15),
@@ -42,12 +46,23 @@ ORGANISATIONS: tuple[OrgPlan, ...] = (
     OrgPlan("fife-working-health", "Fife Working Health Service", _T.HEALTH, "", 2, 4),
     OrgPlan("fife-housing-options", "Fife Housing Options", _T.HOUSING, FIFE, 2, 4),
     OrgPlan("fife-justice-services", "Fife Justice Social Work", _T.JUSTICE, FIFE, 2, 4),
+    OrgPlan("jcp-dunfermline", "Jobcentre Plus Dunfermline", _T.JOBCENTRE_PLUS, "", 2, 7),
+    OrgPlan("fife-cld", "Fife Community Learning and Development", _T.LOCAL_AUTHORITY, FIFE, 3, 6),
+    OrgPlan("jcp-glenrothes", "Jobcentre Plus Glenrothes", _T.JOBCENTRE_PLUS, "", 2, 5),
+    OrgPlan("levenmouth-skills-hub", "Levenmouth Skills Hub", _T.THIRD_SECTOR, "", 2, 5),
+    OrgPlan("west-fife-youth-pathways", "West Fife Youth Pathways", _T.THIRD_SECTOR, "", 2, 5),
+    OrgPlan("sds-dunfermline", "Skills Development Scotland, Dunfermline", _T.SDS, "", 2, 4),
+    OrgPlan("kingdom-lone-parents", "Kingdom Lone Parents Network", _T.THIRD_SECTOR, "", 2, 3),
+    OrgPlan("fife-recovery-works", "Fife Recovery into Work", _T.HEALTH, "", 2, 3),
+    OrgPlan("fife-carers-link", "Fife Carers' Link", _T.THIRD_SECTOR, "", 1, 2),
+    OrgPlan("forth-coast-tenancy", "Forth Coast Housing Tenancy Support", _T.HOUSING, "", 1, 2),
+    OrgPlan("fife-throughcare", "Fife Prison Throughcare Service", _T.JUSTICE, FIFE, 1, 2),
 )
 JOB_TITLES = {
     Role.KEY_WORKER: "Employability key worker",
     Role.TEAM_LEADER: "Team leader",
     Role.ORG_ADMIN: "Systems administrator",
-    Role.DPO: "Partnership data protection officer",
+    Role.DPO: "Data protection officer",
     Role.ANALYST: "Performance analyst",
     Role.AUDITOR: "Internal auditor",
 }

@@ -19,6 +19,7 @@ from ceangal.clients.sections import SECTIONS, SectionSpec
 from ceangal.clients.seeding import HISTORY_REASON, ORGANISATIONS, SYNTHETIC_NOTE
 from ceangal.clients.validation import clean_section
 from ceangal.partners.models import Organisation, Partnership, StaffMember
+from ceangal.partners.roles import Role
 from ceangal.reference.models import Code
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +36,7 @@ def _seed(slug: str, clients: int, seed: int = 7, batch_size: int = 2000, today:
         f"--partnership-slug={slug}",
         f"--today={today.isoformat()}",
         f"--batch-size={batch_size}",
+        "--agreements=0",  # the sharing seed has its own tests (policy/tests/test_seed_sharing.py)
         stdout=out,
     )
     return out.getvalue()
@@ -116,7 +118,10 @@ def test_seeding_the_same_partnership_again_adds_clients_and_nothing_else() -> N
 
     assert "found; 0 staff made" in output
     assert Partnership.objects.filter(slug="synthetic").count() == 1
-    assert organisations == len(ORGANISATIONS)
+    assert organisations == len(ORGANISATIONS) == 20
+    # Every partner has a data protection officer, to sign its information sharing agreements.
+    dpos = StaffMember.objects.filter(organisation__partnership__slug="synthetic", role=Role.DPO)
+    assert dpos.values("organisation").distinct().count() == organisations
     assert Organisation.objects.filter(partnership__slug="synthetic").count() == organisations
     assert StaffMember.objects.filter(organisation__partnership__slug="synthetic").count() == staff
     assert m.Client.objects.filter(registered_by__partnership__slug="synthetic").count() == 50

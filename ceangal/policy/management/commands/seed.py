@@ -1,4 +1,8 @@
-"""manage.py seed: add synthetic clients to a synthetic partnership, quickly and reproducibly."""
+"""manage.py seed: add synthetic clients to a synthetic partnership, quickly and reproducibly, and
+give the partnership its privacy notice, information sharing agreements and clients' consents.
+
+It lives in policy, not clients, because it calls both seeds: ceangal.clients.seeding for the
+clients and ceangal.policy.seeding for the sharing (which may import agreements and consent)."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ceangal.clients.seeding import DEFAULT_NAME, DEFAULT_SLUG, ReferenceDataMissing, seed_clients
 from ceangal.errors import InvalidInput
+from ceangal.policy.seeding import seed_sharing
 
 
 def _date(value: str) -> dt.date:
@@ -23,7 +28,9 @@ def _date(value: str) -> dt.date:
 class Command(BaseCommand):
     help = (
         "Add N synthetic clients to a synthetic partnership (made on first use, with its organisations and "
-        "staff). The same --seed gives the same people; running again adds N more to the same partnership."
+        "staff), then its privacy notice, --agreements information sharing agreements and consent for about "
+        "--consent-share of its clients. The same --seed gives the same people, agreements and consents; running "
+        "again adds N more clients (and their consents) to the same partnership and makes no agreement twice."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -42,6 +49,15 @@ class Command(BaseCommand):
             default=None,
             help="Password for staff this run makes, so you can sign in as them (default: none, they cannot sign in).",
         )
+        parser.add_argument(
+            "--agreements", type=int, default=50, help="Information sharing agreements (default 50; 0: no sharing)."
+        )
+        parser.add_argument(
+            "--consent-share",
+            type=float,
+            default=0.6,
+            help="Share of clients, 0 to 1, who give consent (default 0.6).",
+        )
         parser.add_argument("--force", action="store_true", help="Run even where CEANGAL_ENV=production.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -53,6 +69,10 @@ class Command(BaseCommand):
             raise CommandError("--clients must be 0 or more.")
         if options["batch_size"] < 1:
             raise CommandError("--batch-size must be at least 1.")
+        if options["agreements"] < 0:
+            raise CommandError("--agreements must be 0 or more.")
+        if not 0 <= options["consent_share"] <= 1:
+            raise CommandError("--consent-share must be between 0 and 1.")
 
         def progress(number: int, batches: int, done: int, wanted: int, seconds: float, batch_seconds: float) -> None:
             batch = min(options["batch_size"], wanted - (number - 1) * options["batch_size"])
@@ -85,13 +105,32 @@ class Command(BaseCommand):
         width = max(len(label) for label in report.rows) if report.rows else 10
         for label, count in sorted(report.rows.items()):
             self.stdout.write(f"  {label:<{width}} {count:>12,}")
-        if not report.clients:
-            self.stdout.write(self.style.SUCCESS("Added no clients."))
-            return
-        last = report.first_index + report.clients - 1
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Added {report.clients:,} clients (numbers {report.first_index:,} to {last:,}) "
-                f"in {report.seconds:,.1f} s: {report.rate:,.0f} clients/s."
+        if report.clients:
+            last = report.first_index + report.clients - 1
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Added {report.clients:,} clients (numbers {report.first_index:,} to {last:,}) "
+                    f"in {report.seconds:,.1f} s: {report.rate:,.0f} clients/s."
+                )
             )
+        else:
+            self.stdout.write(self.style.SUCCESS("Added no clients."))
+        if not options["agreements"]:
+            return
+        sharing = seed_sharing(
+            report.partnership,
+            agreements=options["agreements"],
+            consent_share=options["consent_share"],
+            seed=options["seed"],
+            today=options["today"],
+        )
+        self.stdout.write(
+            f"Privacy notice version {sharing.notice.version}; {sharing.agreements} synthetic agreements in force "
+            f"({sharing.agreements_created} made) in {sharing.agreement_seconds:,.1f} s."
+        )
+        width = max(len(label) for label in sharing.rows) if sharing.rows else 10
+        for label, count in sorted(sharing.rows.items()):
+            self.stdout.write(f"  {label:<{width}} {count:>12,}")
+        self.stdout.write(
+            self.style.SUCCESS(f"Added {sharing.consents:,} consent records in {sharing.consent_seconds:,.1f} s.")
         )
