@@ -164,7 +164,9 @@ def api_key_authenticate(secret: str) -> StaffMember | None:
     if not secret.startswith(API_KEY_PREFIX):
         return None
     prefix = secret[len(API_KEY_PREFIX) :].split("_", 1)[0]
-    key = ApiKey.objects.select_related("staff_member__user").filter(prefix=prefix).first()
+    key = (
+        ApiKey.objects.select_related("staff_member__user", "staff_member__organisation").filter(prefix=prefix).first()
+    )
     if key is None or not hmac.compare_digest(key.secret_hash, _hash_secret(secret)):
         return None
     now = timezone.now()

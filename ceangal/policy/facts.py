@@ -11,6 +11,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import cache
+from typing import Any
 
 from django.db import connection
 
@@ -18,6 +19,7 @@ from ceangal.agreements.models import AgreementParty, AgreementPurpose, Agreemen
 from ceangal.clients import models as m
 from ceangal.clients.sections import SECTIONS
 from ceangal.consent.models import ConsentEvent, ConsentRecord, ConsentScope
+from ceangal.db import Prepared
 from ceangal.partners.models import Organisation, StaffMember
 from ceangal.partners.roles import clearance_for
 from ceangal.policy.decision import (
@@ -46,6 +48,15 @@ def actor_facts(actor: StaffMember) -> ActorFacts:
     )
 
 
+_UUID = m.Client._meta.pk
+_ENGAGED = Prepared(
+    lambda client_id: m.Engagement.objects.filter(client_id=client_id, status__in=m.LIVE_ENGAGEMENT_STATUSES).values(
+        "organisation_id"
+    ),
+    client_id=_UUID,
+)
+
+
 def live_engagements(client_ids: Iterable[object]) -> dict[object, frozenset[int]]:
     found: dict[object, set[int]] = defaultdict(set)
     rows = m.Engagement.objects.filter(client_id__in=list(client_ids), status__in=m.LIVE_ENGAGEMENT_STATUSES)
@@ -54,35 +65,70 @@ def live_engagements(client_ids: Iterable[object]) -> dict[object, frozenset[int
     return {key: frozenset(value) for key, value in found.items()}
 
 
+def client_engagements(client_id: uuid.UUID) -> frozenset[int]:
+    """The organisations with a live engagement with one client (one prepared query)."""
+    return frozenset(row["organisation_id"] for row in _ENGAGED.rows(client_id=client_id))
+
+
+_CONSENT_RECORDS = Prepared(
+    lambda client_id: ConsentRecord.objects.filter(client_id=client_id).values(
+        "id", "organisation_id", "valid_from", "valid_until", "until_support_ends"
+    ),
+    client_id=_UUID,
+)
+_CONSENT_SCOPES = Prepared(
+    lambda client_id: ConsentScope.objects.filter(record__client_id=client_id).values(
+        "id", "record_id", "recipient_organisation_id", "recipient_type", "purpose", "category"
+    ),
+    client_id=_UUID,
+)
+_CONSENT_EVENTS = Prepared(
+    lambda client_id: ConsentEvent.objects.filter(record__client_id=client_id).values(
+        "id", "record_id", "kind", "at", "valid_until"
+    ),
+    client_id=_UUID,
+)
+_CONSENT_EVENT_SCOPES = Prepared(
+    lambda client_id: ConsentEvent.scopes.through.objects.filter(consentevent__record__client_id=client_id).values(
+        "consentevent_id", "consentscope_id"
+    ),
+    client_id=_UUID,
+)
+
+
 def consent_facts(client_id: uuid.UUID) -> tuple[ConsentFacts, ...]:
-    records = list(ConsentRecord.objects.filter(client_id=client_id))
+    """Every consent record of the client with its scopes and events, read fresh each time."""
+    records = _CONSENT_RECORDS.rows(client_id=client_id)
     if not records:
         return ()
-    ids = [r.pk for r in records]
     scopes: dict[object, list[ScopeFacts]] = defaultdict(list)
-    for sid, rid, org, kind, purpose, category in ConsentScope.objects.filter(record_id__in=ids).values_list(
-        "pk", "record_id", "recipient_organisation_id", "recipient_type", "purpose", "category"
-    ):
-        scopes[rid].append(ScopeFacts(sid, org, kind, purpose, DataCategory(category)))
+    for row in _CONSENT_SCOPES.rows(client_id=client_id):
+        scopes[row["record_id"]].append(
+            ScopeFacts(
+                row["id"],
+                row["recipient_organisation_id"],
+                row["recipient_type"],
+                row["purpose"],
+                DataCategory(row["category"]),
+            )
+        )
     event_scopes: dict[int, set[int]] = defaultdict(set)
-    for event_id, scope_id in ConsentEvent.scopes.through.objects.filter(consentevent__record_id__in=ids).values_list(
-        "consentevent_id", "consentscope_id"
-    ):
-        event_scopes[event_id].add(scope_id)
+    for row in _CONSENT_EVENT_SCOPES.rows(client_id=client_id):
+        event_scopes[row["consentevent_id"]].add(row["consentscope_id"])
     events: dict[object, list[ConsentEventFacts]] = defaultdict(list)
-    for eid, rid, kind, at, until in ConsentEvent.objects.filter(record_id__in=ids).values_list(
-        "pk", "record_id", "kind", "at", "valid_until"
-    ):
-        events[rid].append(ConsentEventFacts(kind, at, frozenset(event_scopes.get(eid, ())), until))
+    for row in _CONSENT_EVENTS.rows(client_id=client_id):
+        events[row["record_id"]].append(
+            ConsentEventFacts(row["kind"], row["at"], frozenset(event_scopes.get(row["id"], ())), row["valid_until"])
+        )
     return tuple(
         ConsentFacts(
-            record_id=str(r.pk),
-            organisation_id=r.organisation_id,
-            valid_from=r.valid_from,
-            valid_until=r.valid_until,
-            until_support_ends=r.until_support_ends,
-            scopes=tuple(scopes[r.pk]),
-            events=tuple(events[r.pk]),
+            record_id=str(r["id"]),
+            organisation_id=r["organisation_id"],
+            valid_from=r["valid_from"],
+            valid_until=r["valid_until"],
+            until_support_ends=r["until_support_ends"],
+            scopes=tuple(scopes[r["id"]]),
+            events=tuple(events[r["id"]]),
         )
         for r in records
     )
@@ -105,53 +151,116 @@ def _suppliers_sql() -> str:
     return " UNION ".join(parts)
 
 
-def client_facts(client: m.Client, *, with_consents: bool = True) -> ClientFacts:
+_ORGANISATION_NAMES = Prepared(
+    lambda partnership_id: Organisation.objects.filter(partnership_id=partnership_id).values("id", "name"),
+    partnership_id=Organisation._meta.get_field("partnership"),
+)
+
+
+def client_facts(client: m.Client, *, with_consents: bool = True, partnership_id: int | None = None) -> ClientFacts:
     suppliers: dict[DataCategory, set[int]] = defaultdict(set)
-    client_key = m.Client._meta.pk.get_db_prep_value(client.pk, connection)  # type: ignore[union-attr]
+    client_key = _UUID.get_db_prep_value(client.pk, connection)
     with connection.cursor() as cursor:
         cursor.execute(_suppliers_sql(), [client_key] * len(SECTIONS))
         for category, org_id in cursor.fetchall():
             suppliers[DataCategory(category)].add(org_id)
-    engaged = live_engagements([client.pk]).get(client.pk, frozenset())
+    engaged = client_engagements(client.pk)
     org_ids = set(engaged).union(*suppliers.values()) if suppliers else set(engaged)
-    names = dict(Organisation.objects.filter(pk__in=org_ids).values_list("pk", "name"))
+    if partnership_id is None:
+        partnership_id = Organisation.objects.filter(pk=client.registered_by_id).values_list(
+            "partnership_id", flat=True
+        )[0]
+    names = {row["id"]: row["name"] for row in _ORGANISATION_NAMES.rows(partnership_id=partnership_id)}
+    if missing := org_ids - names.keys():
+        # An organisation outside the partnership (which the services do not allow): name it anyway.
+        names.update(Organisation.objects.filter(pk__in=missing).values_list("pk", "name"))
     return ClientFacts(
         client_id=client.pk,
         live_engagement_organisation_ids=engaged,
         suppliers={category: frozenset(ids) for category, ids in suppliers.items()},
-        organisation_names=names,
+        organisation_names={pk: names[pk] for pk in org_ids},
         consents=consent_facts(client.pk) if with_consents else (),
     )
 
 
+def _in_force(prefix: str, partnership_id: int, on: dt.date) -> dict[str, Any]:
+    return {
+        f"{prefix}agreement__partnership_id": partnership_id,
+        f"{prefix}status": AgreementStatus.ACTIVE,
+        f"{prefix}starts_on__lte": on,
+    }
+
+
+_PARTNERSHIP = Organisation._meta.get_field("partnership")
+_DAY = AgreementVersion._meta.get_field("starts_on")
+_VERSIONS = Prepared(
+    lambda partnership_id, on: (
+        AgreementVersion.objects.filter(**_in_force("", partnership_id, on))
+        .exclude(ends_on__lt=on)
+        .values("id", "status", "starts_on", "ends_on")
+    ),
+    partnership_id=_PARTNERSHIP,
+    on=_DAY,
+)
+_PARTIES = Prepared(
+    lambda partnership_id, on: (
+        AgreementParty.objects.filter(**_in_force("version__", partnership_id, on))
+        .exclude(version__ends_on__lt=on)
+        .values("version_id", "organisation_id")
+    ),
+    partnership_id=_PARTNERSHIP,
+    on=_DAY,
+)
+_PURPOSES = Prepared(
+    lambda partnership_id, on: (
+        AgreementPurpose.objects.filter(**_in_force("version__", partnership_id, on))
+        .exclude(version__ends_on__lt=on)
+        .values("version_id", "purpose", "lawful_basis", "categories")
+    ),
+    partnership_id=_PARTNERSHIP,
+    on=_DAY,
+)
+
+
 def agreement_facts(partnership_id: int, on: dt.date) -> tuple[AgreementFacts, ...]:
     """Agreements of the partnership in force on a day."""
-    versions = list(
-        AgreementVersion.objects.filter(agreement__partnership_id=partnership_id, status=AgreementStatus.ACTIVE)
-        .filter(starts_on__lte=on)
-        .exclude(ends_on__lt=on)
-        .values_list("pk", "status", "starts_on", "ends_on")
-    )
+    versions = _VERSIONS.rows(partnership_id=partnership_id, on=on)
     if not versions:
         return ()
-    ids = [v[0] for v in versions]
     parties: dict[int, set[int]] = defaultdict(set)
-    for vid, org in AgreementParty.objects.filter(version_id__in=ids).values_list("version_id", "organisation_id"):
-        parties[vid].add(org)
+    for row in _PARTIES.rows(partnership_id=partnership_id, on=on):
+        parties[row["version_id"]].add(row["organisation_id"])
     purposes: dict[int, dict[str, AgreementPurposeFacts]] = defaultdict(dict)
-    for vid, purpose, basis, categories in AgreementPurpose.objects.filter(version_id__in=ids).values_list(
-        "version_id", "purpose", "lawful_basis", "categories"
-    ):
-        purposes[vid][purpose] = AgreementPurposeFacts(basis, frozenset(DataCategory(c) for c in categories))
+    for row in _PURPOSES.rows(partnership_id=partnership_id, on=on):
+        purposes[row["version_id"]][row["purpose"]] = AgreementPurposeFacts(
+            row["lawful_basis"], frozenset(DataCategory(c) for c in row["categories"])
+        )
     return tuple(
-        AgreementFacts(vid, frozenset(parties[vid]), status, starts, ends, purposes[vid])
-        for vid, status, starts, ends in versions
+        AgreementFacts(
+            v["id"], frozenset(parties[v["id"]]), v["status"], v["starts_on"], v["ends_on"], purposes[v["id"]]
+        )
+        for v in versions
     )
+
+
+_BREAK_GLASS = Prepared(
+    lambda staff_id, client_id, at: BreakGlassGrant.objects.filter(
+        staff_id=staff_id, client_id=client_id, expires_at__gt=at
+    ).values("id", "staff_id", "categories", "granted_at", "expires_at"),
+    staff_id=BreakGlassGrant._meta.get_field("staff"),
+    client_id=_UUID,
+    at=BreakGlassGrant._meta.get_field("expires_at"),
+)
 
 
 def break_glass_facts(staff_id: int, client_id: uuid.UUID, at: dt.datetime) -> tuple[BreakGlassFacts, ...]:
-    rows = BreakGlassGrant.objects.filter(staff_id=staff_id, client_id=client_id, expires_at__gt=at)
     return tuple(
-        BreakGlassFacts(g.pk, g.staff_id, frozenset(DataCategory(c) for c in g.categories), g.granted_at, g.expires_at)
-        for g in rows
+        BreakGlassFacts(
+            g["id"],
+            g["staff_id"],
+            frozenset(DataCategory(c) for c in g["categories"]),
+            g["granted_at"],
+            g["expires_at"],
+        )
+        for g in _BREAK_GLASS.rows(staff_id=staff_id, client_id=client_id, at=at)
     )

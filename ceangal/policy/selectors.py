@@ -14,7 +14,6 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -23,6 +22,7 @@ from ceangal.clients import models as m
 from ceangal.clients.sections import SECTIONS, Kind, SectionSpec, section
 from ceangal.clients.validation import looks_like_ni_number, normalise_ni_number
 from ceangal.crypto import blind_index
+from ceangal.db import Prepared
 from ceangal.errors import NotFound, NotPermitted
 from ceangal.ledger.models import Channel
 from ceangal.ledger.services import Disclosure, DisclosureBasis, record_disclosure, record_disclosures
@@ -122,15 +122,30 @@ def _visible_client_ids(actor: StaffMember) -> Q:
     )
 
 
+_CLIENT_COLUMNS = tuple(f.attname for f in m.Client._meta.concrete_fields)
+_CLIENT = Prepared(
+    lambda client_id: m.Client.objects.filter(pk=client_id).values(*_CLIENT_COLUMNS), client_id=m.Client._meta.pk
+)
+
+
+def _get_client(client_id: object) -> m.Client:
+    try:
+        key = client_id if isinstance(client_id, uuid.UUID) else uuid.UUID(str(client_id))
+    except (ValueError, TypeError, AttributeError):
+        raise NotFound("No such client.") from None
+    row = _CLIENT.first(client_id=key)
+    if row is None:
+        raise NotFound("No such client.")
+    return m.Client.from_db("default", list(_CLIENT_COLUMNS), [row[name] for name in _CLIENT_COLUMNS])
+
+
 def _client_and_facts(
     actor: StaffMember, client_id: object, purpose: Purpose | str
 ) -> tuple[m.Client, ClientFacts, Decision]:
     """The client, the facts about it and the decision over every category, or NotFound."""
-    try:
-        client = m.Client.objects.get(pk=str(client_id))
-    except (m.Client.DoesNotExist, ValueError, TypeError, ValidationError):
-        raise NotFound("No such client.") from None
-    facts = client_facts(client, with_consents=False)
+    client = _get_client(client_id)
+    partnership_id = actor.organisation.partnership_id
+    facts = client_facts(client, with_consents=False, partnership_id=partnership_id)
     now = _now()
     glass = break_glass_facts(actor.pk, client.pk, now)
     if actor.organisation_id not in facts.live_engagement_organisation_ids and not glass:
@@ -138,7 +153,7 @@ def _client_and_facts(
     # Agreements and consent matter only for items another partner supplied: skip their queries
     # when there are none. They are still read fresh for every decision that needs them.
     others = any(suppliers - {actor.organisation_id} for suppliers in facts.suppliers.values())
-    agreements = agreement_facts(actor.organisation.partnership_id, now.date()) if others else ()
+    agreements = agreement_facts(partnership_id, now.date()) if others else ()
     if others:
         facts = dataclasses.replace(facts, consents=consent_facts(client.pk))
     decision = decide(
@@ -182,7 +197,7 @@ def _display(spec: SectionSpec, values: dict[str, Any], labels: dict[str, dict[s
 
 
 def _code_labels(specs: list[SectionSpec]) -> dict[str, dict[str, str]]:
-    return lookups.labels_for({f.code_list for spec in specs for f in spec.fields if f.code_list})
+    return lookups.cached_labels_for({f.code_list for spec in specs for f in spec.fields if f.code_list})
 
 
 # Shown beside a section's own fields for these sections.
@@ -191,41 +206,40 @@ _PROVENANCE = ("id", "version", "supplied_by_id", "recorded_by_id", "recorded_at
 Row = dict[str, Any]
 
 
-def _item_view(
-    spec: SectionSpec, row: Row, actor: StaffMember, labels: dict[str, dict[str, str]], names: _Names
-) -> ItemView:
+def _item_view(spec: SectionSpec, row: Row, actor: StaffMember, labels: dict[str, dict[str, str]]) -> ItemView:
     values = {name: row[name] for name in (*spec.field_names, *_EXTRA_FIELDS.get(spec.key, ()))}
+    first, last = row["recorded_by__user__first_name"], row["recorded_by__user__last_name"]
     return ItemView(
         id=row["id"],
         version=row["version"],
         values=values,
         display=_display(spec, values, labels),
-        supplied_by=names.organisations.get(row["supplied_by_id"], ""),
+        supplied_by=row["supplied_by__name"],
         supplied_by_id=row["supplied_by_id"],
         recorded_at=row["recorded_at"],
-        recorded_by=names.staff.get(row["recorded_by_id"], "") if row["recorded_by_id"] else "",
+        recorded_by=f"{first or ''} {last or ''}".strip() if row["recorded_by_id"] else "",
         editable=row["supplied_by_id"] == actor.organisation_id,
         updated_at=row["updated_at"],
     )
 
 
-@dataclass
-class _Names:
-    """Names for provenance lines, looked up once per record rather than joined into every query."""
+def _section_query(spec: SectionSpec) -> Prepared:
+    """One section's rows for a client, with provenance names joined in, newest first."""
+    fields = (
+        *_PROVENANCE,
+        "supplied_by__name",
+        "recorded_by__user__first_name",
+        "recorded_by__user__last_name",
+        *spec.field_names,
+        *_EXTRA_FIELDS.get(spec.key, ()),
+    )
+    return Prepared(
+        lambda client_id: spec.rows(client_id).order_by(spec.order_by, "-pk").values(*fields),
+        client_id=m.Client._meta.pk,
+    )
 
-    organisations: dict[int, str]
-    staff: dict[int, str]
 
-    @classmethod
-    def load(cls, organisations: dict[int, str], rows: list[Row]) -> _Names:
-        staff_ids = {r["recorded_by_id"] for r in rows if r["recorded_by_id"]}
-        staff = {
-            pk: f"{first} {last}".strip()
-            for pk, first, last in StaffMember.objects.filter(pk__in=staff_ids).values_list(
-                "pk", "user__first_name", "user__last_name"
-            )
-        }
-        return cls(organisations, staff)
+_SECTION_QUERIES: dict[str, Prepared] = {spec.key: _section_query(spec) for spec in SECTIONS}
 
 
 def _permitted_items(
@@ -237,12 +251,11 @@ def _permitted_items(
     # The facts already say which categories hold items: an empty section costs no query.
     if grant is None or spec.category not in facts.suppliers:
         return []
-    rows = spec.rows(client)
+    rows = _SECTION_QUERIES[spec.key].rows(client_id=client.pk)
     if grant.break_glass is None:
         suppliers = set(grant.from_organisations) | ({actor.organisation_id} if grant.own_items else set())
-        rows = rows.filter(supplied_by_id__in=suppliers)
-    fields = (*_PROVENANCE, *spec.field_names, *_EXTRA_FIELDS.get(spec.key, ()))
-    return list(rows.order_by(spec.order_by, "-pk").values(*fields))
+        rows = [row for row in rows if row["supplied_by_id"] in suppliers]
+    return rows
 
 
 def client_record(
@@ -266,7 +279,6 @@ def _client_record(
     specs = [section(key) for key in sections] if sections else list(SECTIONS)
     labels = _code_labels(specs)
     loaded = {spec.key: _permitted_items(spec, client, decision, actor, facts) for spec in specs}
-    names = _Names.load(dict(facts.organisation_names), [i for items in loaded.values() for i in items])
     views: list[SectionView] = []
     for spec in specs:
         denial = decision.denied.get(spec.category)
@@ -280,7 +292,7 @@ def _client_record(
                 description=spec.description,
                 permitted=denial is None,
                 reason=denial.message if denial is not None else "",
-                items=[_item_view(spec, i, actor, labels, names) for i in loaded[spec.key]],
+                items=[_item_view(spec, i, actor, labels) for i in loaded[spec.key]],
                 withheld=[d.message for d in decision.withheld_suppliers.get(spec.category, ())],
             )
         )
@@ -293,23 +305,11 @@ def _client_record(
         band = age_band(ident["date_of_birth"], timezone.localdate())
     else:
         display_name, band = client.reference, ""
-    engagement_rows = m.Engagement.objects.filter(client=client).select_related("organisation", "key_worker__user")
-    engagements = [
-        EngagementView(
-            id=e.pk,
-            organisation=e.organisation.name,
-            organisation_id=e.organisation_id,
-            status=e.status,
-            status_label=e.get_status_display(),
-            key_worker=str(e.key_worker.user) if e.key_worker else "",
-            key_worker_id=e.key_worker_id,
-            started_on=e.started_on,
-            closed_on=e.closed_on,
-            version=e.version,
-        )
-        for e in engagement_rows
-        if decision.grant(DataCategory.JOURNEY) is not None and e.organisation_id == actor.organisation_id
-    ]
+    engagements = (
+        [_engagement_view(row) for row in _ENGAGEMENTS.rows(client_id=client.pk, organisation_id=actor.organisation_id)]
+        if decision.grant(DataCategory.JOURNEY) is not None
+        else []
+    )
     shown: dict[DataCategory, set[int]] = {}
     for view in views:
         for item in view.items:
@@ -327,6 +327,51 @@ def _client_record(
         purpose=str(purpose),
         sections=views,
         engagements=engagements,
+    )
+
+
+_ENGAGEMENTS = Prepared(
+    lambda client_id, organisation_id: (
+        m.Engagement.objects.filter(client_id=client_id, organisation_id=organisation_id)
+        .order_by("pk")
+        .values(
+            "id",
+            "organisation_id",
+            "organisation__name",
+            "status",
+            "key_worker_id",
+            "key_worker__user__first_name",
+            "key_worker__user__last_name",
+            "key_worker__user__email",
+            "started_on",
+            "closed_on",
+            "version",
+        )
+    ),
+    client_id=m.Client._meta.pk,
+    organisation_id=m.Engagement._meta.get_field("organisation"),
+)
+_ENGAGEMENT_STATUS_LABELS = dict(m.EngagementStatus.choices)
+
+
+def _engagement_view(row: Row) -> EngagementView:
+    """Only the actor's own organisation's engagements: another partner's are its journey data."""
+    if row["key_worker_id"]:
+        full = f"{row['key_worker__user__first_name']} {row['key_worker__user__last_name']}".strip()
+        key_worker = full or row["key_worker__user__email"]
+    else:
+        key_worker = ""
+    return EngagementView(
+        id=row["id"],
+        organisation=row["organisation__name"],
+        organisation_id=row["organisation_id"],
+        status=row["status"],
+        status_label=str(_ENGAGEMENT_STATUS_LABELS.get(row["status"], row["status"])),
+        key_worker=key_worker,
+        key_worker_id=row["key_worker_id"],
+        started_on=row["started_on"],
+        closed_on=row["closed_on"],
+        version=row["version"],
     )
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from django.db import models, transaction
+from django.utils import timezone
 
 from ceangal.reference.models import Code, CodeList
 
@@ -422,6 +423,9 @@ def _apply(spec: CodeListSpec) -> ListReport:
 
     Code.objects.bulk_create(to_create)
     Code.objects.bulk_update(to_update, fields=list(_UPDATABLE_CODE_FIELDS))
+    if list_change == "unchanged" and (to_create or to_update):
+        # Stamp the list so that label caches (lookups.cached_labels_for) see the change.
+        CodeList.objects.filter(pk=code_list.pk).update(loaded_at=timezone.now())
     return ListReport(
         key=spec.key,
         file=spec.file,

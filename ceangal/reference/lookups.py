@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from ceangal.reference.models import Code
+from ceangal.db import Prepared
+from ceangal.reference.models import Code, CodeList
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,35 @@ def label(list_key: str, code: str) -> str:
 
 def labels(list_key: str) -> dict[str, str]:
     return dict(Code.objects.filter(code_list_id=list_key).values_list("code", "label"))
+
+
+_LAST_LOADED = Prepared(lambda: CodeList.objects.order_by("-loaded_at").values("loaded_at")[:1])
+_label_cache: dict[str, Any] = {"loaded_at": None, "lists": {}}
+_label_lock = threading.Lock()
+
+
+def cached_labels_for(list_keys: Iterable[str]) -> dict[str, dict[str, str]]:
+    """labels_for, kept in memory until the code lists are next loaded.
+
+    Code lists are reference data, not personal data, and change only when `load_reference` runs,
+    which stamps `CodeList.loaded_at`. One small query per call reads that stamp, so a label changed
+    by a load shows on the very next read, in every process.
+    """
+    keys = set(list_keys)
+    latest = _LAST_LOADED.first()
+    stamp = latest["loaded_at"] if latest else None
+    with _label_lock:
+        if _label_cache["loaded_at"] != stamp:
+            _label_cache["loaded_at"], _label_cache["lists"] = stamp, {}
+        lists: dict[str, dict[str, str]] = _label_cache["lists"]
+        missing = keys - lists.keys()
+    if missing:
+        loaded = labels_for(missing)
+        with _label_lock:
+            if _label_cache["loaded_at"] == stamp:
+                _label_cache["lists"].update(loaded)
+        lists = {**lists, **loaded}
+    return {key: lists[key] for key in keys}
 
 
 def labels_for(list_keys: Iterable[str]) -> dict[str, dict[str, str]]:
