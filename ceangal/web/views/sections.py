@@ -53,12 +53,19 @@ def record_url(client_id: uuid.UUID, spec: SectionSpec) -> str:
 
 
 def _find_item(view: SectionView, item_id: int | None) -> ItemView | None:
+    """The item to change; None for a one-per-client section nobody has filled in yet.
+
+    What another partner supplied and the actor may not see is refused with the reason (never an
+    empty form that hides it, nor a 404 that says nothing): the record page names it already."""
     if item_id is None:
-        return view.items[0] if view.items else None
-    for item in view.items:
-        if item.id == item_id:
-            return item
-    raise Http404("No such item.")
+        found = view.items[0] if view.items else None
+    else:
+        found = next((item for item in view.items if item.id == item_id), None)
+    if found is None and view.withheld:
+        raise PermissionDenied(" ".join(view.withheld))
+    if found is None and item_id is not None:
+        raise Http404("No such item.")
+    return found
 
 
 def _version(post: QueryDict) -> int | None:
