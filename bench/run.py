@@ -14,7 +14,6 @@ DEBUG is off, as in production, so Django does not keep every query in memory.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import platform
 import resource
@@ -69,6 +68,7 @@ def _configure(var_dir: str) -> str:
         }
     )
     sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "bench"))  # the plain view's URLconf, `plain`
     return where
 
 
@@ -189,7 +189,7 @@ def _bench(var_dir: str) -> None:
     names = [f"{i.given_name} {i.family_name}" for i in identities]
     timed("search by name", [partial(caseload, actor=worker, purpose=purpose, query=q) for q in names])
 
-    figures += _sharing_core(worker, own)
+    figures += _sharing_core(worker)
 
     title = (
         f"Ceangal bench: {where}; Python {platform.python_version()}, Django {django.get_version()}, "
@@ -205,6 +205,16 @@ def _bench(var_dir: str) -> None:
 
 SHARING_FIGURES = {
     "decisions_per_second",
+    "governed_read_clients",
+    "governed_read_ledger_entries",
+    "governed_reads_per_second_1_reader",
+    "governed_reads_per_second_4_readers",
+    "plain_reads_per_second_1_reader",
+    "plain_reads_per_second_4_readers",
+    "governed_concurrency_scaling",
+    "plain_prepared_read_p50",
+    "governed_read_vs_plain_prepared_p50",
+    "governed_read_vs_plain_prepared_p95",
     "governed_read_p50",
     "governed_read_p95",
     "plain_read_p50",
@@ -272,18 +282,39 @@ def _decision_world(agreements: int = 50, organisations: int = 20) -> tuple[Any,
     return actor, client, found
 
 
-def _sharing_core(worker: Any, client_ids: list[Any]) -> list[tuple[str, str]]:
-    """Issue 3's figures, each as `name: value unit`: the pure decision's rate and what the
-    decision and the ledger cost a read, against the same read without them."""
+def _shared_clients(worker: Any, limit: int) -> list[Any]:
+    """Clients the worker's organisation works with whose records hold another partner's items
+    that the client agreed to share with it: the reads where the decision has most to do."""
+    from ceangal.clients import models as m
+    from ceangal.consent.models import ConsentScope
+
+    live = m.Engagement.objects.filter(organisation=worker.organisation, status__in=m.LIVE_ENGAGEMENT_STATUSES)
+    shared = (
+        ConsentScope.objects.filter(
+            recipient_organisation=worker.organisation, record__client_id__in=live.values("client_id")
+        )
+        .exclude(record__organisation=worker.organisation)
+        .order_by("record__client_id")
+        .values_list("record__client_id", flat=True)
+        .distinct()[:limit]
+    )
+    return list(shared) or list(live.order_by("client_id").values_list("client_id", flat=True)[:limit])
+
+
+def _sharing_core(worker: Any) -> list[tuple[str, str]]:
+    """Issue 3's figures, each as `name: value unit`: the pure decision's rate, and the client
+    record API read (decision and ledger entry included) against a plain Django JSON view of the
+    same rows, both over HTTP through the whole middleware stack, in the same run."""
     import datetime as dt
     import json
-    import statistics
 
-    from django.core.serializers.json import DjangoJSONEncoder
+    from django.test import Client, override_settings
 
-    from ceangal.clients.sections import SECTIONS
+    from ceangal.ledger.models import LedgerEntry
+    from ceangal.partners.models import StaffMember
+    from ceangal.partners.roles import Role
+    from ceangal.partners.services import api_key_issue
     from ceangal.policy.decision import decide
-    from ceangal.policy.selectors import client_record
     from ceangal.reference.categories import DataCategory
 
     actor, client, found = _decision_world()
@@ -296,45 +327,91 @@ def _sharing_core(worker: Any, client_ids: list[Any]) -> list[tuple[str, str]]:
     sample_decision = decide(actor, client, list(DataCategory), "support_coordination", at, agreements=found)
     shared = sum(len(g.bases) for g in sample_decision.permitted.values())
 
-    def governed(client_id: Any) -> str:
-        record = client_record(actor=worker, client_id=client_id, purpose="support_coordination", channel="api")
-        return json.dumps(dataclasses.asdict(record), cls=DjangoJSONEncoder)
+    admin = StaffMember.objects.filter(organisation=worker.organisation, role=Role.ORG_ADMIN).first()
+    assert admin is not None, "the seed gives every organisation an admin"
+    _key, secret = api_key_issue(staff_member=worker, name="bench", created_by=admin.user)
+    shared_ids = _shared_clients(worker, RUNS)
+    governed_url, plain_url = "/api/v1/clients/{}", "/bench/plain/clients/{}"
 
-    def plain(client_id: Any) -> str:
-        # The same rows, read and serialised, with no decision and no ledger entry.
-        rows = {
-            spec.key: list(spec.rows(client_id).values(*spec.field_names, "supplied_by_id", "version"))
-            for spec in SECTIONS
-        }
-        return json.dumps(rows, cls=DjangoJSONEncoder)
-
-    def sample(call: Callable[[Any], str]) -> list[float]:
+    def sample(url: str, ids: list[Any]) -> list[float]:
+        browser = Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
         times = []
-        for client_id in client_ids:
+        for client_id in ids:
             began = time.perf_counter()
-            call(client_id)
+            response = browser.get(url.format(client_id))
             times.append((time.perf_counter() - began) * 1000)
+            assert response.status_code == 200, (url, response.status_code, response.content[:200])
         return sorted(times)
 
-    sample(plain), sample(governed)  # warm both paths
-    plain_ms, governed_ms = sample(plain), sample(governed)
+    def from_others(client_id: Any) -> int:
+        body = json.loads(Client(HTTP_AUTHORIZATION=f"Bearer {secret}").get(governed_url.format(client_id)).content)
+        own = worker.organisation.name
+        return sum(1 for s in body["sections"] for i in s["items"] if i["supplied_by"] != own)
+
+    def rate(url: str, readers: int, per_reader: int = 40) -> float:
+        """Reads per second from `readers` processes at once (forked, each with its own
+        connection and its own clients), so that Python's GIL does not hide a database lock."""
+        from django.db import connections
+
+        connections.close_all()  # each child opens its own
+        began = time.perf_counter()
+        children = []
+        for r in range(readers):
+            pid = os.fork()
+            if pid == 0:  # the child: read, then leave without running the parent's clean-up
+                code = 0
+                try:
+                    sample(url, [shared_ids[(r * 7 + k) % len(shared_ids)] for k in range(per_reader)])
+                except BaseException:  # reported through the exit code
+                    code = 1
+                os._exit(code)
+            children.append(pid)
+        failed = sum(1 for pid in children if os.waitpid(pid, 0)[1] != 0)
+        elapsed = time.perf_counter() - began
+        assert not failed, f"{failed} reader processes failed"
+        return readers * per_reader / elapsed
+
+    prepared_url = "/bench/plain-prepared/clients/{}"
+    with override_settings(ROOT_URLCONF="plain"):
+        for url in (plain_url, prepared_url, governed_url):
+            sample(url, shared_ids)  # warm every path
+        entries_before = LedgerEntry.objects.count()
+        plain_ms, prepared_ms, governed_ms = (sample(u, shared_ids) for u in (plain_url, prepared_url, governed_url))
+        entries_written = LedgerEntry.objects.count() - entries_before
+        items_from_others = statistics.median(from_others(c) for c in shared_ids)
+        rates = {
+            (name, readers): rate(url, readers)
+            for readers in (1, 4)
+            for name, url in (("governed", governed_url), ("plain", plain_url))
+        }
 
     def p95(values: list[float]) -> float:
         return values[min(len(values) - 1, int(len(values) * 0.95))]
 
     p50_plain, p50_governed = statistics.median(plain_ms), statistics.median(governed_ms)
+    scaling = {name: rates[(name, 4)] / rates[(name, 1)] for name in ("governed", "plain")}
     return [
         (
             "decisions_per_second",
             f"{decisions_per_second:,.0f} /s (each over 13 categories, 50 agreements, 3 consents; "
             f"{shared} shares granted)",
         ),
+        ("governed_read_clients", f"{len(shared_ids)} clients, median {items_from_others:g} items from other partners"),
+        ("governed_read_ledger_entries", f"{entries_written} entries for {len(governed_ms)} reads"),
         ("governed_read_p50", f"{p50_governed:.2f} ms"),
         ("governed_read_p95", f"{p95(governed_ms):.2f} ms"),
         ("plain_read_p50", f"{p50_plain:.2f} ms"),
         ("plain_read_p95", f"{p95(plain_ms):.2f} ms"),
-        ("governed_read_vs_plain_p50", f"{p50_governed / p50_plain:.1f} x"),
-        ("governed_read_vs_plain_p95", f"{p95(governed_ms) / p95(plain_ms):.1f} x"),
+        ("governed_read_vs_plain_p50", f"{p50_governed / p50_plain:.2f} x"),
+        ("governed_read_vs_plain_p95", f"{p95(governed_ms) / p95(plain_ms):.2f} x"),
+        ("plain_prepared_read_p50", f"{statistics.median(prepared_ms):.2f} ms"),
+        ("governed_read_vs_plain_prepared_p50", f"{p50_governed / statistics.median(prepared_ms):.2f} x"),
+        ("governed_read_vs_plain_prepared_p95", f"{p95(governed_ms) / p95(prepared_ms):.2f} x"),
+        ("governed_reads_per_second_1_reader", f"{rates[('governed', 1)]:,.0f} /s"),
+        ("governed_reads_per_second_4_readers", f"{rates[('governed', 4)]:,.0f} /s"),
+        ("plain_reads_per_second_1_reader", f"{rates[('plain', 1)]:,.0f} /s"),
+        ("plain_reads_per_second_4_readers", f"{rates[('plain', 4)]:,.0f} /s"),
+        ("governed_concurrency_scaling", f"{scaling['governed']:.2f} x (plain: {scaling['plain']:.2f} x)"),
     ]
 
 

@@ -1,12 +1,15 @@
 """Gathering the facts the pure decision needs, from the database, in as few queries as possible.
 
-Nothing here is cached: consent, agreements and grants are read for every decision, so a
-withdrawal, suspension or expiry takes effect for the very next one.
+Consent, engagements and break-glass grants are read for every decision, so a withdrawal or
+expiry takes effect for the very next one. The partnership's agreements in force are read again
+whenever one small query shows that any of them changed (see agreement_facts), so a suspension
+or an ending does too. Every query's SQL is built once (ceangal.db.Prepared).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
@@ -14,6 +17,7 @@ from functools import cache
 from typing import Any
 
 from django.db import connection
+from django.db.models import Count, Max
 
 from ceangal.agreements.models import AgreementParty, AgreementPurpose, AgreementStatus, AgreementVersion
 from ceangal.clients import models as m
@@ -222,8 +226,44 @@ _PURPOSES = Prepared(
 )
 
 
+_AGREEMENTS_STAMP = Prepared(
+    lambda partnership_id: (
+        AgreementVersion.objects.filter(agreement__partnership_id=partnership_id)
+        .order_by()
+        .values("agreement__partnership_id")
+        .annotate(versions=Count("id"), last=Max("id"), changed=Max("status_changed_at"))
+    ),
+    partnership_id=_PARTNERSHIP,
+)
+# partnership id -> (day, stamp, facts): the partnership's agreements in force, as last read.
+_agreements_seen: dict[int, tuple[dt.date, tuple[Any, ...], tuple[AgreementFacts, ...]]] = {}
+_agreements_lock = threading.Lock()
+
+
 def agreement_facts(partnership_id: int, on: dt.date) -> tuple[AgreementFacts, ...]:
-    """Agreements of the partnership in force on a day."""
+    """Agreements of the partnership in force on a day.
+
+    Every call asks the database whether anything about the partnership's agreements has changed
+    since the last read (one small query): every version is written as a draft with its parties
+    and purposes and never changes after, except for its status, and every change of status stamps
+    `status_changed_at`. So (number of versions, newest id, latest status change) changes whenever
+    what is in force could, and the facts are read again; otherwise the last reading is the answer.
+    `read_agreement_facts` is the reading itself, and a test holds the two equal after every kind of
+    change an agreement can go through.
+    """
+    found = _AGREEMENTS_STAMP.first(partnership_id=partnership_id)
+    stamp = (found["versions"], found["last"], found["changed"]) if found else (0, None, None)
+    seen = _agreements_seen.get(partnership_id)
+    if seen is not None and seen[0] == on and seen[1] == stamp:
+        return seen[2]
+    facts = read_agreement_facts(partnership_id, on)
+    with _agreements_lock:
+        _agreements_seen[partnership_id] = (on, stamp, facts)
+    return facts
+
+
+def read_agreement_facts(partnership_id: int, on: dt.date) -> tuple[AgreementFacts, ...]:
+    """Agreements of the partnership in force on a day, read from their tables."""
     versions = _VERSIONS.rows(partnership_id=partnership_id, on=on)
     if not versions:
         return ()
