@@ -7,13 +7,17 @@ that does not exist, and so is a consent record of another client.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 from typing import Any, Literal
 
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import reverse
-from ninja import Router, Status
+from ninja import File as FileParam
+from ninja import P, QueryEx, Router, Schema, Status
+from ninja.files import UploadedFile
+from pydantic import Field
 
 from ceangal.agreements.models import NoticeStatus, PrivacyNotice
 from ceangal.agreements.selectors import notices, published_notice
@@ -29,13 +33,16 @@ from ceangal.api.sharing_schemas import (
 )
 from ceangal.consent import services
 from ceangal.consent.exports import IncompleteConsentRecord, to_fhir_r5, to_iso27560, to_kantara
-from ceangal.consent.models import ConsentRecord
+from ceangal.consent.models import ConsentRecord, EventKind
 from ceangal.errors import InvalidInput, NotFound, ServiceError
+from ceangal.ledger.models import Channel
 from ceangal.partners.models import StaffMember
 from ceangal.policy import consents, selectors
 from ceangal.policy.purposes import Purpose
 
 router = Router(tags=["Consent"])
+#: /consents/{record_id}/...: a consent record by its own id, for its signed form and the DPO's review.
+records_router = Router(tags=["Consent"])
 
 PURPOSE = Purpose.SUPPORT_COORDINATION
 
@@ -135,8 +142,9 @@ def consent_give(
     never be wider than its notice, and may name only partners that are party to an agreement; a row
     that breaks either rule is named `scopes[<index>]`.
 
-    JSON only: consent on a signed paper form (`paper_form`) needs the scanned form as evidence, and
-    is recorded in the staff pages, which take the upload."""
+    Consent on a signed paper form (`paper_form`) is recorded here in state `pending` (awaiting the
+    signed form): it does not count for any sharing until the scan is sent to
+    `POST /consents/{id}/evidence`."""
     actor = actor_of(request)
     client = selectors.client_for_action(actor=actor, client_id=client_id, purpose=PURPOSE)
     record = services.consent_give(
@@ -224,3 +232,130 @@ def consent_export(request: HttpRequest, client_id: uuid.UUID, record_id: uuid.U
             "Ask your DPO to complete the organisations' details."
         ) from None
     return HttpResponse(json.dumps(exported), content_type=EXPORT_MEDIA_TYPES[fmt])
+
+
+# --- /consents/{record_id}: the signed form, and the DPO's review ------------------------------
+
+
+class ConsentEvidenceOut(Schema):
+    record_id: uuid.UUID
+    sha256: str = Field(description="The SHA-256 of the file as received, in hex.")
+    media_type: str = Field(description="application/pdf, image/jpeg or image/png, from the file's content.")
+    state: str = Field(description="The record's state now: `given` (the consent counts from now).")
+    evidence_url: str
+
+
+class ConsentSummaryOut(Schema):
+    id: uuid.UUID
+    client_reference: str
+    organisation: str = Field(description="The organisation that recorded it.")
+    method: str
+    state: str = Field(description="The latest whole-record event: " + ", ".join(EventKind.values) + ".")
+    valid_until: dt.date | None = Field(description="The end of validity, after any renewal.")
+    until_support_ends: bool
+    recorded_here: bool = Field(description="Your organisation recorded it (otherwise a row names it as recipient).")
+    awaiting_evidence: bool
+
+
+class ReviewedConsentOut(Schema):
+    client_name: str
+    client_reference: str
+    consent: ConsentOut
+    evidence_sha256: str = Field(description="Empty when no signed form is attached.")
+    awaiting_evidence: bool
+
+
+@records_router.post(
+    "/{record_id}/evidence",
+    response={200: ConsentEvidenceOut, **WRITE_ERRORS},
+    url_name="consent_evidence_attach",
+    summary="Attach the signed paper form to a consent awaiting it",
+)
+def consent_evidence_attach(
+    request: HttpRequest, record_id: uuid.UUID, file: FileParam[UploadedFile]
+) -> ConsentEvidenceOut:
+    """`multipart/form-data` with the scan in `file`: a PDF, JPEG or PNG (judged by its content, not its
+    name), up to 10 MB. Only for a `paper_form` consent recorded without it, still live, by a key
+    worker or team leader of the organisation that recorded it. From now on the consent counts.
+    Evidence is attached once and never replaced (422 `evidence`): if it is wrong, the record is
+    marked invalid and consent recorded again."""
+    actor = actor_of(request)
+    record = consents.consent_record_for_action(actor=actor, record_id=record_id, purpose=PURPOSE)
+    services.consent_attach_evidence(actor=actor, record=record, upload=file)
+    return ConsentEvidenceOut(
+        record_id=record.pk,
+        sha256=record.evidence_sha256,
+        media_type=record.evidence_content_type,
+        state=EventKind.GIVEN,
+        evidence_url=reverse("api:consent_evidence", kwargs={"record_id": record.pk}),
+    )
+
+
+@records_router.get(
+    "/{record_id}/evidence",
+    response={200: None, **READ_ERRORS},
+    url_name="consent_evidence",
+    summary="Download the signed paper form of a consent",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The file, as attached.",
+                "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in services.EVIDENCE_TYPES},
+            }
+        }
+    },
+)
+def consent_evidence(request: HttpRequest, record_id: uuid.UUID) -> FileResponse:
+    """For anyone who may read the record (staff who may see the client, or a DPO of an organisation
+    it names). Each download is audited; the `Digest`-style header `X-Content-SHA256` carries the
+    hash recorded when it was attached. 404 when none is attached."""
+    evidence = consents.consent_evidence(
+        actor=actor_of(request), record_id=record_id, purpose=PURPOSE, channel=Channel.API
+    )
+    response = FileResponse(
+        evidence.file.open("rb"), content_type=evidence.content_type, as_attachment=True, filename=evidence.filename
+    )
+    response["X-Content-SHA256"] = evidence.sha256
+    return response
+
+
+@records_router.get(
+    "",
+    response={200: list[ConsentSummaryOut], **READ_ERRORS},
+    url_name="dpo_consent_list",
+    summary="Consent records naming your organisation (DPO)",
+)
+def dpo_consent_list(
+    request: HttpRequest,
+    state: QueryEx[
+        Literal["pending", "given", "renewed", "refused", "withdrawn", "expired", "invalidated"] | None,
+        P(description="Only records in this state."),
+    ] = None,
+    expiring: QueryEx[bool, P(description="Only live records whose validity ends within 30 days.")] = False,
+) -> list[ConsentSummaryOut]:
+    """For a data protection officer: the records your organisation recorded or that name it as the
+    recipient of a row, newest first (up to 500). Each shows the client's reference, not their name;
+    the listing is audited. Anyone else gets 403."""
+    rows = consents.dpo_consent_records(actor=actor_of(request), state=state or "", expiring=expiring)
+    return [ConsentSummaryOut(**{**row.__dict__, "id": uuid.UUID(row.id)}) for row in rows]
+
+
+@records_router.get(
+    "/{record_id}",
+    response={200: ReviewedConsentOut, **READ_ERRORS},
+    url_name="dpo_consent_record",
+    summary="One consent record naming your organisation, for review (DPO)",
+)
+def dpo_consent_record(request: HttpRequest, record_id: uuid.UUID) -> ReviewedConsentOut:
+    """The record with the client's name and reference (to identify it, for example for a complaint)
+    and nothing of their case data. The reading is audited and recorded in the access ledger
+    (purpose `consent_review`, category `identity`). A record that does not name your organisation,
+    or a caller who is not a DPO, is 404."""
+    reviewed = consents.dpo_consent_record(actor=actor_of(request), record_id=record_id, channel=Channel.API)
+    return ReviewedConsentOut(
+        client_name=reviewed.client_name,
+        client_reference=reviewed.client_reference,
+        consent=ConsentOut.of(reviewed.consent),
+        evidence_sha256=reviewed.consent.evidence_sha256,
+        awaiting_evidence=reviewed.consent.awaiting_evidence,
+    )

@@ -86,6 +86,8 @@ LEGAL_BASIS_LABELS: dict[str, str] = {
     "eu-gdpr:A9-2-j": "UK GDPR Art 9(2)(j) archiving, research or statistics",
 }
 CONSENT_STATES: dict[str, str] = {
+    # Signed on paper, but the scan is not yet attached: Ceangal cannot show it was given.
+    "pending": "dpv:ConsentUnknown",
     "given": "dpv:ConsentGiven",
     "renewed": "dpv:RenewedConsentGiven",
     "refused": "dpv:ConsentRefused",
@@ -94,6 +96,8 @@ CONSENT_STATES: dict[str, str] = {
     "invalidated": "dpv:ConsentInvalidated",
 }
 FHIR_STATUSES: dict[str, str] = {
+    # R5 "draft": awaiting use, not yet to be acted upon.
+    "pending": "draft",
     "given": "active",
     "renewed": "active",
     "withdrawn": "inactive",
@@ -257,7 +261,7 @@ def _indicated_by(doc: ConsentDocument, event: ConsentEventView) -> str | JSON:
     guardian's or appointee's) acts even when staff record them; other events name whoever acted."""
     if event.by in EXPRESSED_BY:
         return EXPRESSED_BY[event.by]
-    if event.kind in {"given", "renewed", "refused"} or not event.by:
+    if event.kind in {"pending", "given", "renewed", "refused"} or not event.by:
         return EXPRESSED_BY.get(doc.expressed_by, doc.expressed_by)
     return {"@type": "dpv:Entity", "dct:identifier": event.by}
 

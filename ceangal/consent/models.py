@@ -1,8 +1,10 @@
 """Consent records: what a client agreed to share, with whom, for what, how, and until when.
 
-A record is fixed once given; its life is a chain of events (given, renewed, refused, withdrawn,
-expired, invalidated). A withdrawal may cover the whole record or some of its scope rows. The
-decision point reads the events every time, so a withdrawal takes effect for the very next read.
+A record is fixed once given; its life is a chain of events (pending evidence, given, renewed,
+refused, withdrawn, expired, invalidated). The one later write to a record is the scan of a signed
+paper form, attached once to a record awaiting it and never replaced. A withdrawal may cover the
+whole record or some of its scope rows. The decision point reads the events every time, so a
+withdrawal takes effect for the very next read.
 """
 
 from __future__ import annotations
@@ -83,6 +85,9 @@ class ConsentScope(models.Model):
 
 
 class EventKind(models.TextChoices):
+    # Consent on a signed paper form recorded before its scan is attached. It does not count for
+    # any decision (only given and renewed do); attaching the scan appends a "given" event.
+    PENDING = "pending", _("Awaiting the signed form")
     GIVEN = "given", _("Given")
     RENEWED = "renewed", _("Renewed")
     REFUSED = "refused", _("Refused")

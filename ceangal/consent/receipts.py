@@ -20,7 +20,7 @@ from datetime import date, datetime
 
 #: DPV: ConsentGiven and RenewedConsentGiven are the states valid for processing.
 VALID_STATES = frozenset({"given", "renewed"})
-EVENT_KINDS = frozenset({"given", "renewed", "refused", "withdrawn", "expired", "invalidated"})
+EVENT_KINDS = frozenset({"pending", "given", "renewed", "refused", "withdrawn", "expired", "invalidated"})
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ class ScopeRow:
 class ConsentEventView:
     """One entry of the append-only consent event log."""
 
-    kind: str  # given | renewed | refused | withdrawn | expired | invalidated
+    kind: str  # pending | given | renewed | refused | withdrawn | expired | invalidated
     at: datetime  # aware, UTC, set by the server
     by: str  # who expressed or recorded it: "client", "guardian", "appointee" or a staff reference
     note: str = ""

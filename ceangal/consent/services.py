@@ -42,6 +42,33 @@ def _sniff(head: bytes) -> str | None:
     return None
 
 
+def _read_evidence(evidence: UploadedFile[bytes]) -> tuple[str, str]:
+    """Check an evidence file by its content (never its name or declared type) and size; give it a
+    generated name. Returns its media type and SHA-256."""
+    size = evidence.size or 0
+    evidence.seek(0)
+    sniffed = _sniff(evidence.read(16))
+    if size == 0 or size > EVIDENCE_MAX_BYTES:
+        raise InvalidInput({"evidence": ["The evidence file must be between 1 byte and 10 MB."]})
+    if sniffed is None:
+        raise InvalidInput({"evidence": ["The evidence must be a PDF, JPEG or PNG file."]})
+    hasher = hashlib.sha256()
+    evidence.seek(0)
+    for chunk in evidence.chunks():
+        hasher.update(chunk)
+    evidence.seek(0)
+    evidence.name = f"{uuid.uuid4().hex}{EVIDENCE_TYPES[sniffed]}"
+    return sniffed, hasher.hexdigest()
+
+
+def record_state(record: ConsentRecord) -> str:
+    """The kind of the record's latest whole-record event (a partial withdrawal leaves it alone)."""
+    for event in record.events.order_by("-at", "-pk").prefetch_related("scopes"):
+        if not event.scopes.exists():
+            return str(event.kind)
+    return ""
+
+
 def _require_caseworker_for(actor: StaffMember, client: cm.Client) -> None:
     if not actor.active or actor.role not in CASEWORK_ROLES or not actor.training_current(timezone.localdate()):
         raise NotPermitted("Only an active, trained key worker or team leader can record consent.")
@@ -132,30 +159,16 @@ def consent_give(
         errors["expressed_by"] = [f"Choose who gave consent: {', '.join(ExpressedBy.values)}."]
     if method == ConsentMethod.VERBAL_WITNESSED and not witness_name.strip():
         errors["witness_name"] = ["Verbal consent needs the name of the witness."]
-    if method == ConsentMethod.PAPER_FORM and evidence is None:
-        errors["evidence"] = ["Upload the signed form (a PDF or a photograph of it)."]
     if valid_until is None and not until_support_ends:
         errors["valid_until"] = ["Give an end date, or choose 'until support ends'."]
     elif valid_until is not None and valid_until <= today:
         errors["valid_until"] = ["The end date must be in the future."]
     content_type, digest = "", ""
     if evidence is not None:
-        size = evidence.size or 0
-        evidence.seek(0)
-        sniffed = _sniff(evidence.read(16))
-        if size == 0 or size > EVIDENCE_MAX_BYTES:
-            errors["evidence"] = ["The evidence file must be between 1 byte and 10 MB."]
-        elif sniffed not in EVIDENCE_TYPES:
-            errors["evidence"] = ["The evidence must be a PDF, JPEG or PNG file."]
-        else:
-            content_type = sniffed
-            hasher = hashlib.sha256()
-            evidence.seek(0)
-            for chunk in evidence.chunks():
-                hasher.update(chunk)
-            digest = hasher.hexdigest()
-            evidence.seek(0)
-            evidence.name = f"{uuid.uuid4().hex}{EVIDENCE_TYPES[sniffed]}"
+        try:
+            content_type, digest = _read_evidence(evidence)
+        except InvalidInput as exc:
+            errors.update(exc.errors)
     if errors:
         raise InvalidInput(errors)
     record = ConsentRecord(
@@ -196,13 +209,75 @@ def consent_give(
                     for s in scopes
                 }.values()
             )
-            ConsentEvent.objects.create(record=record, kind=EventKind.GIVEN, at=timezone.now(), recorded_by=actor)
-            _audit(actor, "consent.given", record, scopes=len(scopes), method=method)
+            # A signed paper form counts only once its scan is attached: until then the record is
+            # pending, which no decision treats as consent (docs/sharing.md, "Paper forms").
+            awaiting = method == ConsentMethod.PAPER_FORM and evidence is None
+            kind = EventKind.PENDING if awaiting else EventKind.GIVEN
+            ConsentEvent.objects.create(record=record, kind=kind, at=timezone.now(), recorded_by=actor)
+            _audit(actor, "consent.given", record, scopes=len(scopes), method=method, awaiting_evidence=awaiting)
     except BaseException:
         if record.evidence and record.evidence.name:
             record.evidence.storage.delete(record.evidence.name)
         raise
     return record
+
+
+def consent_attach_evidence(
+    *, actor: StaffMember, record: ConsentRecord, upload: UploadedFile[bytes] | None
+) -> ConsentEvent:
+    """Attach the scan of a signed paper form to a consent recorded without it. From this moment
+    the consent counts: a "given" event is appended (the client signed earlier, but nothing relied
+    on it until Ceangal could show the signature).
+
+    Evidence is attached once and never replaced: its SHA-256 is what proves the form was not
+    changed, so a wrong scan is corrected by invalidating the record and recording consent again.
+    """
+    _require_caseworker_for(actor, record.client)
+    if actor.organisation_id != record.organisation_id:
+        raise NotPermitted(f"Only {record.organisation}, which recorded this consent, can attach its signed form.")
+    state = record_state(record)
+    today = timezone.localdate()
+    problem = ""
+    if record.method != ConsentMethod.PAPER_FORM:
+        problem = "Only consent given on a signed paper form takes a signed form as evidence."
+    elif record.evidence_sha256:
+        problem = (
+            "This consent already has its signed form; evidence is never replaced. If it is wrong, "
+            "mark the record invalid and record consent again."
+        )
+    elif state != EventKind.PENDING or (record.valid_until is not None and record.valid_until < today):
+        problem = "This consent is no longer live (withdrawn, expired or invalid); record consent again."
+    elif upload is None:
+        problem = "Choose the scan of the signed form (a PDF or a photograph of it)."
+    if problem:
+        raise InvalidInput({"evidence": [problem]})
+    assert upload is not None
+    content_type, digest = _read_evidence(upload)
+    record.evidence = upload  # type: ignore[assignment]
+    record.evidence_sha256 = digest
+    record.evidence_content_type = content_type
+    try:
+        with transaction.atomic():
+            # Lock the record and look again, so two uploads at once cannot both attach.
+            locked = ConsentRecord.objects.select_for_update().get(pk=record.pk)
+            if locked.evidence_sha256:
+                raise InvalidInput({"evidence": ["Someone attached the signed form a moment ago."]})
+            record.save(update_fields=["evidence", "evidence_sha256", "evidence_content_type"])
+            event = ConsentEvent.objects.create(
+                record=record,
+                kind=EventKind.GIVEN,
+                at=timezone.now(),
+                recorded_by=actor,
+                note=f"Signed form attached (SHA-256 {digest}).",
+            )
+            _audit(actor, "consent.evidence_attached", record, sha256=digest, media_type=content_type)
+    except BaseException:
+        if record.evidence and record.evidence.name:
+            record.evidence.storage.delete(record.evidence.name)
+        record.evidence = ""  # type: ignore[assignment]
+        record.evidence_sha256 = record.evidence_content_type = ""
+        raise
+    return event
 
 
 def consent_withdraw(
@@ -237,6 +312,9 @@ def consent_withdraw(
 
 def consent_renew(*, record: ConsentRecord, actor: StaffMember, valid_until: dt.date, note: str = "") -> ConsentEvent:
     _require_caseworker_for(actor, record.client)
+    if record_state(record) == EventKind.PENDING:
+        # Renewing would make a consent count that has never been shown to be given.
+        raise InvalidInput({"evidence": "Attach the signed form first; a consent awaiting it cannot be renewed."})
     if valid_until <= timezone.localdate():
         raise InvalidInput({"valid_until": "The new end date must be in the future."})
     with transaction.atomic():

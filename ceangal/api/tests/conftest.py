@@ -19,6 +19,13 @@ from ceangal.testing.factories import Personas, make_client
 API = "/api/v1"
 
 
+@dataclass(frozen=True)
+class Multipart:
+    """A multipart/form-data body (for file uploads) instead of JSON."""
+
+    data: dict[str, Any]
+
+
 class ApiCaller:
     """A django.test.Client that speaks JSON to the API and returns the response."""
 
@@ -27,6 +34,8 @@ class ApiCaller:
         self.headers = headers or {}
 
     def call(self, method: str, url: str, body: Any = None, *, raw: str | None = None) -> Any:
+        if isinstance(body, Multipart):
+            return getattr(self.client, method.lower())(url, data=body.data, headers=self.headers)
         data = raw if raw is not None else (json.dumps(body) if body is not None else None)
         kwargs: dict[str, Any] = {"headers": self.headers}
         if data is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import uuid
 from collections.abc import Callable
@@ -10,19 +11,31 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from ceangal.agreements.services import NoticeTerms, notice_create
-from ceangal.api.tests.conftest import API, ApiCaller, problem
+from ceangal.api.tests.conftest import API, ApiCaller, Multipart, problem
+from ceangal.audit.models import AuditEvent
 from ceangal.clients import models as cm
 from ceangal.clients.services import engagement_open, item_add
 from ceangal.consent.models import ConsentRecord
+from ceangal.ledger.models import LedgerEntry
 from ceangal.partners.models import StaffMember
-from ceangal.testing.factories import Personas, make_agreement, make_client, make_notice, make_organisation
+from ceangal.partners.roles import Role
+from ceangal.testing.factories import (
+    Personas,
+    make_agreement,
+    make_client,
+    make_notice,
+    make_organisation,
+    make_staff,
+)
 
 Caller = Callable[[StaffMember], ApiCaller]
 VALIDATION = "https://ceangal.scot/problems/validation-error"
 PURPOSE = "support_coordination"
+PDF = b"%PDF-1.4\nsigned\n%%EOF\n"
 
 
 @dataclass
@@ -164,10 +177,81 @@ def test_every_other_mistake_is_named_at_once(case: SharedCase, personas: Person
     assert {"method", "valid_until", "expressed_by"} <= set(problem(response)["errors"])
 
 
-def test_a_signed_paper_form_needs_the_web_page_for_its_evidence(case: SharedCase, personas: Personas) -> None:
-    response = case.worker.post(case.url, _consent([_scope(personas.college.pk, "identity")], method="paper_form"))
-    assert response.status_code == 422
-    assert "evidence" in problem(response)["errors"]
+def _qualifications_shown(caller: ApiCaller, client: cm.Client) -> bool:
+    record = _json(caller.get(f"{API}/clients/{client.pk}"))
+    return bool(next(s for s in record["sections"] if s["key"] == "qualifications")["items"])
+
+
+def test_a_signed_paper_form_counts_once_its_scan_is_sent(case: SharedCase, personas: Personas) -> None:
+    response = case.worker.post(
+        case.url, _consent([_scope(personas.college.pk, "qualifications")], method="paper_form", witness_name="")
+    )
+    assert response.status_code == 201, response.content
+    record_id = _json(response)["id"]
+    [listed] = _json(case.worker.get(case.url))
+    assert listed["state"] == "Awaiting the signed form"
+    assert listed["in_force"] is False
+    assert not _qualifications_shown(case.college, case.client)
+
+    evidence_url = f"{API}/consents/{record_id}/evidence"
+    assert case.worker.get(evidence_url).status_code == 404  # nothing attached yet
+    bad = case.worker.call("POST", evidence_url, Multipart({"file": SimpleUploadedFile("s.pdf", b"GIF89a")}))
+    assert bad.status_code == 422
+    assert "evidence" in problem(bad)["errors"]
+    # Only the recording organisation attaches it.
+    assert (
+        case.college.call("POST", evidence_url, Multipart({"file": SimpleUploadedFile("s.pdf", PDF)})).status_code
+        == 403
+    )
+
+    attached = case.worker.call("POST", evidence_url, Multipart({"file": SimpleUploadedFile("scan.pdf", PDF)}))
+    assert attached.status_code == 200, attached.content
+    body = _json(attached)
+    assert body["sha256"] == hashlib.sha256(PDF).hexdigest()
+    assert body["media_type"] == "application/pdf"
+    assert body["state"] == "given"
+    assert _qualifications_shown(case.college, case.client)
+
+    download = case.college.get(body["evidence_url"])  # the college may read the record
+    assert download.status_code == 200
+    assert download["Content-Type"] == "application/pdf"
+    assert download["X-Content-SHA256"] == body["sha256"]
+    assert b"".join(download.streaming_content) == PDF
+
+    again = case.worker.call("POST", evidence_url, Multipart({"file": SimpleUploadedFile("other.pdf", PDF + b" ")}))
+    assert again.status_code == 422
+    assert "never replaced" in problem(again)["errors"]["evidence"][0]
+
+
+def test_a_named_dpo_reviews_consent_records_audited_and_in_the_ledger(
+    case: SharedCase, personas: Personas, as_key: Caller
+) -> None:
+    record_id = _json(case.worker.post(case.url, _consent([_scope(personas.college.pk, "qualifications")])))["id"]
+    dpo = as_key(personas.college_dpo)
+    [row] = _json(dpo.get(f"{API}/consents"))
+    assert row["id"] == record_id
+    assert row["client_reference"] == case.client.reference
+    assert row["recorded_here"] is False
+    assert "client_name" not in row
+    assert _json(dpo.get(f"{API}/consents?state=withdrawn")) == []
+    assert _json(dpo.get(f"{API}/consents?expiring=true")) == []
+    assert dpo.get(f"{API}/consents?state=bogus").status_code == 422
+
+    reviewed = _json(dpo.get(f"{API}/consents/{record_id}"))
+    assert reviewed["client_reference"] == case.client.reference
+    assert reviewed["client_name"]
+    assert reviewed["consent"]["id"] == record_id
+    assert "sections" not in reviewed
+    entry = LedgerEntry.objects.get(actor_staff_id=personas.college_dpo.pk)
+    assert (entry.purpose, entry.channel, entry.categories) == ("consent_review", "api", ["identity"])
+    assert AuditEvent.objects.filter(action="consent.reviewed_by_dpo", object_id=record_id).exists()
+
+    # A DPO whose organisation the record does not name, and anyone not a DPO, get 404 and 403.
+    stranger = as_key(make_staff(personas.outsider_org, Role.DPO))
+    assert stranger.get(f"{API}/consents/{record_id}").status_code == 404
+    assert _json(stranger.get(f"{API}/consents")) == []
+    assert case.worker.get(f"{API}/consents/{record_id}").status_code == 404
+    assert case.worker.get(f"{API}/consents").status_code == 403
 
 
 def test_without_a_published_notice_consent_cannot_be_recorded(personas: Personas, as_key: Caller) -> None:

@@ -44,6 +44,10 @@ EXPECTED_OPERATIONS = {
     ("post", "/break-glass/{grant_id}/review"),
     ("get", "/ledger"),
     ("get", "/ledger/export.csv"),
+    ("post", "/consents/{record_id}/evidence"),
+    ("get", "/consents/{record_id}/evidence"),
+    ("get", "/consents"),
+    ("get", "/consents/{record_id}"),
 }
 
 

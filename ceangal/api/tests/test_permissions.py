@@ -16,6 +16,7 @@ from functools import cached_property
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
@@ -28,7 +29,7 @@ from ceangal.agreements.services import (
     notice_create,
 )
 from ceangal.api.api import api
-from ceangal.api.tests.conftest import API, ApiCaller, CouncilCase, issue_key, problem
+from ceangal.api.tests.conftest import API, ApiCaller, CouncilCase, Multipart, issue_key, problem
 from ceangal.clients import models as cm
 from ceangal.consent.models import ConsentRecord
 from ceangal.consent.services import ScopeChoice, consent_give
@@ -39,6 +40,7 @@ from ceangal.policy.models import BreakGlassGrant
 from ceangal.testing.factories import Personas, identity_data, make_agreement, make_notice
 
 SCHEMA = api.get_openapi_schema(path_prefix=API + "/")
+PDF = b"%PDF-1.4\n%%EOF\n"
 OPERATIONS = sorted((method.upper(), path) for path, ops in SCHEMA["paths"].items() for method in ops)
 
 
@@ -77,6 +79,28 @@ class MatrixCase(CouncilCase):
             witness_name="Tam",
             valid_until=timezone.localdate() + dt.timedelta(days=365),
         )
+
+    def _paper_consent(self, evidence: SimpleUploadedFile | None) -> ConsentRecord:
+        self.agreement  # noqa: B018 - the college must be a party for consent to name it
+        return consent_give(
+            actor=self.personas.council_worker,
+            client=cm.Client.objects.get(pk=self.client_id),
+            notice=self.notice,
+            scopes=[ScopeChoice("support_coordination", "qualifications", self.personas.college)],
+            method="paper_form",
+            evidence=evidence,
+            valid_until=timezone.localdate() + dt.timedelta(days=365),
+        )
+
+    @cached_property
+    def paper_consent(self) -> ConsentRecord:
+        """Signed on paper; the scan is still to be attached."""
+        return self._paper_consent(None)
+
+    @cached_property
+    def evidenced_consent(self) -> ConsentRecord:
+        """Signed on paper, with the scan."""
+        return self._paper_consent(SimpleUploadedFile("scan.pdf", PDF))
 
     @cached_property
     def grant(self) -> BreakGlassGrant:
@@ -221,6 +245,13 @@ REQUESTS: dict[tuple[str, str], Request] = {
     ),
     ("GET", "/ledger"): lambda case: ({}, None),
     ("GET", "/ledger/export.csv"): lambda case: ({}, None),
+    ("POST", "/consents/{record_id}/evidence"): lambda case: (
+        {"record_id": case.paper_consent.pk},
+        Multipart({"file": SimpleUploadedFile("scan.pdf", PDF)}),
+    ),
+    ("GET", "/consents/{record_id}/evidence"): lambda case: ({"record_id": case.evidenced_consent.pk}, None),
+    ("GET", "/consents"): lambda case: ({"_": case.consent}, None),
+    ("GET", "/consents/{record_id}"): lambda case: ({"record_id": case.consent.pk}, None),
 }
 
 # Operations only a data protection officer may use; everyone else is refused (403, or 404 where
@@ -236,6 +267,15 @@ DPO_ONLY: set[tuple[str, str]] = {
     ("POST", "/break-glass/{grant_id}/review"),
     ("GET", "/ledger"),
     ("GET", "/ledger/export.csv"),
+    ("GET", "/consents"),
+    ("GET", "/consents/{record_id}"),
+}
+
+# Operations on a consent record by its own id: it is opened through its client (or, for a DPO,
+# because it names their organisation), so to an outsider it is the same 404 as an unknown record.
+RECORD_BOUND: set[tuple[str, str]] = {
+    ("POST", "/consents/{record_id}/evidence"),
+    ("GET", "/consents/{record_id}/evidence"),
 }
 
 # Break-glass exists to open the record of a client your organisation does not work with, so it
@@ -267,7 +307,7 @@ def matrix_case(personas: Personas, council_case: CouncilCase) -> MatrixCase:
 
 
 def test_every_dpo_only_operation_exists() -> None:
-    assert {(m, p.removeprefix(API)) for m, p in OPERATIONS} >= DPO_ONLY | NOT_ENGAGEMENT_BOUND
+    assert {(m, p.removeprefix(API)) for m, p in OPERATIONS} >= DPO_ONLY | NOT_ENGAGEMENT_BOUND | RECORD_BOUND
 
 
 def test_every_operation_has_a_request_in_the_matrix() -> None:
@@ -302,6 +342,8 @@ def test_permitted_staff_succeed(
     assert 200 <= response.status_code < 300, response.content
     if response["Content-Type"].startswith("text/csv"):
         assert response.content.decode().startswith("at,"), response.content
+    elif response["Content-Type"] == "application/pdf":
+        assert b"".join(response.streaming_content) == PDF
     else:
         json.loads(response.content)
 
@@ -330,8 +372,30 @@ def test_outsider_sees_the_same_404_as_for_a_client_that_does_not_exist(
     assert problem(forbidden) == problem(missing)
 
 
+def _is_record_bound(method: str, path: str) -> bool:
+    return (method, path.removeprefix(API)) in RECORD_BOUND
+
+
+@pytest.mark.parametrize(("method", "path"), [op for op in OPERATIONS if _is_record_bound(*op)])
+def test_outsider_sees_the_same_404_as_for_a_consent_record_that_does_not_exist(
+    method: str,
+    path: str,
+    personas: Personas,
+    matrix_case: MatrixCase,
+    as_key: Callable[[StaffMember], ApiCaller],
+) -> None:
+    outsider = as_key(personas.outsider)
+    url, body = _request(method, path, matrix_case)
+    forbidden = outsider.call(method, url, body)
+    params, body = REQUESTS[(method, path.removeprefix(API))](matrix_case)
+    missing = outsider.call(method, path.format(**{**params, "record_id": uuid.uuid4()}), body)
+    assert forbidden.status_code == missing.status_code == 404
+    assert problem(forbidden) == problem(missing)
+
+
 @pytest.mark.parametrize(
-    ("method", "path"), [op for op in OPERATIONS if not _is_client_path(op[1]) and not _is_dpo_only(*op)]
+    ("method", "path"),
+    [op for op in OPERATIONS if not _is_client_path(op[1]) and not _is_dpo_only(*op) and not _is_record_bound(*op)],
 )
 def test_outsider_may_use_operations_that_name_no_client(
     method: str,

@@ -51,7 +51,6 @@ def test_scope_naming_an_organisation_that_is_not_a_party_is_refused(personas):
 @pytest.mark.parametrize(
     ("extra", "field"),
     [
-        ({"method": "paper_form", "evidence": None}, "evidence"),
         ({"method": "paper_form", "evidence": SimpleUploadedFile("form.docx", b"PK\x03\x04 not a pdf")}, "evidence"),
         ({"witness_name": ""}, "witness_name"),
         ({"valid_until": None}, "valid_until"),

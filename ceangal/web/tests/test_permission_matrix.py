@@ -35,6 +35,9 @@ DPO_ONLY = {
     "dpo_break_glass_review",
     "ledger_search",
     "ledger_export",
+    "dpo_consent_list",
+    "dpo_consent_record",
+    "dpo_consent_evidence",
 }
 # Break-glass is for reaching a client one cannot see yet: any trained key worker may open the
 # form, which shows nothing about the client (tested below and in test_sharing_breakglass).
@@ -78,6 +81,23 @@ def _world(personas: Personas) -> World:
         witness_name="Tam",
         valid_until=dt.date.today() + dt.timedelta(days=365),
     )
+    paper = consent_give(
+        actor=personas.council_worker,
+        client=client,
+        notice=notice,
+        scopes=[ScopeChoice("support_coordination", "qualifications", personas.college)],
+        method="paper_form",
+        evidence=SimpleUploadedFile("scan.pdf", b"%PDF-1.4\n%%EOF\n"),
+        valid_until=dt.date.today() + dt.timedelta(days=365),
+    )
+    pending = consent_give(
+        actor=personas.council_worker,
+        client=client,
+        notice=notice,
+        scopes=[ScopeChoice("support_coordination", "qualifications", personas.college)],
+        method="paper_form",
+        valid_until=dt.date.today() + dt.timedelta(days=365),
+    )
     grant = break_glass_open(
         actor=personas.council_worker,
         client_id=client.pk,
@@ -109,6 +129,11 @@ def _world(personas: Personas) -> World:
             "consent_receipt": r,
             "consent_export": r | {"fmt": "iso27560"},
             "consent_withdraw": r,
+            "consent_evidence": c | {"record_id": pending.pk},
+            "consent_evidence_download": c | {"record_id": paper.pk},
+            "dpo_consent_list": {},
+            "dpo_consent_record": {"record_id": consent.pk},
+            "dpo_consent_evidence": {"record_id": paper.pk},
             "break_glass": c,
             "agreement_list": {},
             "agreement_new": {},

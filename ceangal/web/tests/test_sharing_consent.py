@@ -129,10 +129,11 @@ def test_until_support_ends(kirsty, personas, morag, sharing):
     assert record.valid_until is None
 
 
-def test_paper_form_needs_the_signed_form(kirsty, personas, morag, sharing):
+def test_paper_form_without_the_scan_is_recorded_awaiting_it(kirsty, personas, morag, sharing):
+    """The scan may follow (ceangal/web/tests/test_sharing_consent_evidence.py); until then it does not count."""
     response = _give(kirsty, personas, morag, method="paper_form", witness_name="")
-    assert response.status_code == 422
-    assert 'href="#f-evidence"' in response.content.decode()
+    assert response.status_code == 302
+    assert ConsentRecord.objects.get().events.get().kind == EventKind.PENDING
 
 
 def test_paper_form_with_evidence(kirsty, personas, morag, sharing):

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -171,7 +171,10 @@ def _fields(
             id=field_id("evidence"),
             label=_("Signed form or other evidence"),
             widget="file",
-            hint=_("A PDF, JPEG or PNG file, up to 10 MB. Needed for a signed paper form."),
+            hint=_(
+                "A PDF, JPEG or PNG file, up to 10 MB, for a signed paper form. You may attach it later, "
+                "but the consent does not count until you do."
+            ),
             errors=tuple(errors.get("evidence", ())),
         ),
         "valid_until": text(
@@ -385,8 +388,78 @@ def consent_receipt(
             "document": document,
             "formats": [("iso27560", "ISO/IEC TS 27560"), ("kantara", "Kantara consent receipt"), ("fhir", "FHIR R5")],
             "back_url": consents_url(client_id),
+            "evidence_field": _evidence_field({}) if _may_attach(actor, view) else None,
         },
     )
+
+
+def _may_attach(actor: StaffMember, view: ConsentView) -> bool:
+    """Only the recording organisation attaches the signed form (the service checks it again)."""
+    return view.awaiting_evidence and view.organisation_id == actor.organisation_id
+
+
+def _evidence_field(errors: Mapping[str, Sequence[str]]) -> FieldView:
+    return FieldView(
+        name="evidence",
+        id=field_id("evidence"),
+        label=_("Scan or photograph of the signed form"),
+        widget="file",
+        hint=_("A PDF, JPEG or PNG file, up to 10 MB. Once attached it cannot be replaced."),
+        errors=tuple(errors.get("evidence", ())),
+        required=True,
+    )
+
+
+@staff_page
+def consent_evidence(
+    request: HttpRequest, actor: StaffMember, client_id: uuid.UUID, record_id: uuid.UUID
+) -> HttpResponse:
+    """Attach the signed paper form to a consent recorded without it; until then it does not count."""
+    record = _header_record(actor, client_id)
+    view = _consent_view(actor, client_id, record_id)
+    receipt = reverse("web:consent_receipt", kwargs={"client_id": client_id, "record_id": record_id})
+    if not view.awaiting_evidence:
+        return redirect(receipt)
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        consent = consents.consent_record_for_action(actor=actor, record_id=record_id, purpose=PURPOSE)
+        try:
+            services.consent_attach_evidence(actor=actor, record=consent, upload=request.FILES.get("evidence"))
+        except InvalidInput as exc:
+            errors = exc.errors
+        else:
+            messages.success(request, _("The signed form is attached. The consent counts from now."))
+            return redirect(receipt)
+    field = _evidence_field(errors)
+    return render(
+        request,
+        "web/sharing/consent_evidence.html",
+        {
+            "record": record,
+            "consent": view,
+            "field": field,
+            "may_attach": _may_attach(actor, view),
+            "errors": error_links((field,), errors),
+            "back_url": receipt,
+        },
+        status=422 if errors else 200,
+    )
+
+
+def evidence_response(evidence: consents.EvidenceFile) -> FileResponse:
+    response = FileResponse(
+        evidence.file.open("rb"), content_type=evidence.content_type, as_attachment=True, filename=evidence.filename
+    )
+    response["X-Content-SHA256"] = evidence.sha256
+    return response
+
+
+@staff_page
+def consent_evidence_download(
+    request: HttpRequest, actor: StaffMember, client_id: uuid.UUID, record_id: uuid.UUID
+) -> FileResponse:
+    _consent_view(actor, client_id, record_id)
+    return evidence_response(consents.consent_evidence(actor=actor, record_id=record_id, purpose=PURPOSE))
 
 
 @staff_page

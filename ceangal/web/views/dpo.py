@@ -1,26 +1,40 @@
-"""The data protection officer's pages: what needs attention, and the break-glass review queue.
+"""The data protection officer's pages: what needs attention, the break-glass review queue, and
+the consent records naming their organisation.
 
 These pages exist only for DPOs; anyone else gets the ordinary "not found" page.
 """
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ceangal.agreements.selectors import agreement_alerts
+from ceangal.consent.models import EventKind
 from ceangal.errors import InvalidInput
+from ceangal.ledger.models import Channel
 from ceangal.partners.models import StaffMember
 from ceangal.partners.roles import Role
 from ceangal.policy.breakglass import break_glass_review as review_grant
-from ceangal.policy.consents import break_glass_grant_for_review, break_glass_queue
+from ceangal.policy.consents import (
+    DPO_LIST_LIMIT,
+    break_glass_grant_for_review,
+    break_glass_queue,
+    consent_evidence,
+    dpo_consent_records,
+)
+from ceangal.policy.consents import dpo_consent_record as dpo_consent_record_for_review
 from ceangal.policy.models import ReviewOutcome
 from ceangal.reference.categories import DataCategory
 from ceangal.web.access import staff_page
 from ceangal.web.forms import FieldView, Option, OptionGroup, error_links, field_id
+from ceangal.web.views import PURPOSE
+from ceangal.web.views.consent import evidence_response
 
 
 def _require_dpo(actor: StaffMember) -> None:
@@ -98,3 +112,58 @@ def dpo_break_glass_review(request: HttpRequest, actor: StaffMember, grant_id: i
         },
         status=422 if errors else 200,
     )
+
+
+# --- Consent records naming the DPO's organisation ---------------------------------------------
+
+CONSENT_STATE_FILTERS = tuple((kind.value, str(kind.label)) for kind in EventKind)
+
+
+@staff_page
+def dpo_consent_list(request: HttpRequest, actor: StaffMember) -> HttpResponse:
+    """Consent records the DPO's organisation recorded or is named in, filtered by state and by
+    validity ending within 30 days. Only references are listed; a record opens on its own page."""
+    _require_dpo(actor)
+    state = request.GET.get("state", "")
+    if state not in EventKind.values:
+        state = ""
+    expiring = request.GET.get("expiring") == "true"
+    fields = (
+        FieldView(
+            name="state",
+            id=field_id("state"),
+            label=_("State"),
+            widget="select",
+            value=state,
+            empty_label=_("Any state"),
+            option_groups=(OptionGroup("", tuple(Option(v, label, v == state) for v, label in CONSENT_STATE_FILTERS)),),
+        ),
+        FieldView(
+            name="expiring",
+            id=field_id("expiring"),
+            label=_("Only those ending within 30 days"),
+            widget="checkbox",
+            checked=expiring,
+        ),
+    )
+    rows = dpo_consent_records(actor=actor, state=state, expiring=expiring)
+    return render(
+        request,
+        "web/sharing/dpo_consent_list.html",
+        {"fields": fields, "rows": rows, "limit": DPO_LIST_LIMIT, "nav": "dpo"},
+    )
+
+
+@staff_page
+def dpo_consent_record(request: HttpRequest, actor: StaffMember, record_id: uuid.UUID) -> HttpResponse:
+    """One record, for review: the record itself with the name and reference that identify it,
+    none of the client's case data. Opening it is audited and recorded in the access ledger."""
+    _require_dpo(actor)
+    reviewed = dpo_consent_record_for_review(actor=actor, record_id=record_id, channel=Channel.PAGE)
+    return render(request, "web/sharing/dpo_consent_record.html", {"reviewed": reviewed, "nav": "dpo"})
+
+
+@staff_page
+def dpo_consent_evidence(request: HttpRequest, actor: StaffMember, record_id: uuid.UUID) -> FileResponse:
+    _require_dpo(actor)
+    return evidence_response(consent_evidence(actor=actor, record_id=record_id, purpose=PURPOSE))
