@@ -122,7 +122,8 @@ class State:
     sees: frozenset[str] = frozenset()  # the categories of the council's data the reader may see
     engaged: bool = True  # the reader's organisation works with the client
     signed_in: bool = True
-    casework: bool = True  # a key worker or team leader, cleared for health
+    casework: bool = True  # a key worker or team leader
+    uncleared: frozenset[str] = frozenset()  # categories the reader's role is not cleared for
     break_glass: frozenset[str] = frozenset()
 
 
@@ -169,7 +170,13 @@ STATES = [
     State("outsider", lambda w: w.p.outsider, engaged=False),
     State("engaged_not_consented", _engaged),
     State("consented", _consented, frozenset({HEALTH, IDENTITY, DOCUMENTS})),
-    State("consented_clearance_too_low", _low_clearance, frozenset({IDENTITY, DOCUMENTS}), casework=False),
+    State(
+        "consented_clearance_too_low",
+        _low_clearance,
+        frozenset({IDENTITY, DOCUMENTS}),
+        casework=False,
+        uncleared=frozenset({HEALTH}),
+    ),
     State("consent_withdrawn", _withdrawn),
     State("consent_expired", _expired),
     # No engagement: break-glass alone opens the record, for what the grant names (not identity).
@@ -186,6 +193,7 @@ EDIT = "edit"  # a form to change another partner's item: never offered; 403 say
 ADD = "add"  # a form to add the reader's own item: 403 unless cleared for the category
 ENGAGEMENT = "engagement"  # the reader's own engagement: 404 without one
 LIST = "list"  # the reader's caseload or a search in it: 200, only their clients
+WRITE = "write"  # a change to another partner's item: refused without showing it
 ASK = "ask"  # the break-glass request: any trained caseworker; it shows nothing of the client
 
 
@@ -198,8 +206,13 @@ class View:
     about: str = ""  # the category whose item it is about; when hidden, the reason must be given
     api: bool = False
     finds_by_name: bool = False  # a search for the client's given name (the query is echoed)
+    adds: str = ""  # the category an ADD form adds to
+    method: str = "get"  # a WRITE sends a change the reader may not make
+    data: dict[str, Any] | None = None
 
 
+CHANGE = {"data": {"details": "Changed"}, "version": 1}
+RENAME = {"data": {"given_name": "Changed"}, "version": 1}
 R = "/clients/{id}/"
 A = "/api/v1/clients/{id}"
 VIEWS = [
@@ -208,7 +221,8 @@ VIEWS = [
     View("section history page", R + "identity/history/", ITEM, (IDENTITY,), about=IDENTITY),
     View("item edit form", R + "health/{health}/edit/", EDIT, (HEALTH, IDENTITY), about=HEALTH),
     View("section edit form", R + "identity/edit/", EDIT, (IDENTITY,), about=IDENTITY),
-    View("item add form", R + "health/add/", ADD, (IDENTITY,)),
+    View("item add form", R + "health/add/", ADD, (IDENTITY,), adds=HEALTH),
+    View("document upload form", R + "documents/upload/", ADD, (IDENTITY,), adds=DOCUMENTS),
     View("document download", R + "documents/{document}/download/", ITEM, (DOCUMENTS,), about=DOCUMENTS),
     View("engagement edit page", R + "engagements/{engagement}/edit/", ENGAGEMENT, (IDENTITY,)),
     View("consent list page", R + "consent/", RECORD, (IDENTITY,)),
@@ -228,6 +242,9 @@ VIEWS = [
     View("documents section API", A + "/sections/documents", RECORD, (DOCUMENTS,), about=DOCUMENTS, api=True),
     View("item history API", A + "/sections/health/items/{health}/history", ITEM, (HEALTH,), about=HEALTH, api=True),
     View("consent list API", A + "/consents", RECORD, api=True),
+    # Changing another partner's item: refused before any version check could answer with it.
+    View("item change API", A + "/sections/health/items/{health}", WRITE, api=True, method="patch", data=CHANGE),
+    View("section save API", A + "/sections/identity", WRITE, api=True, method="put", data=RENAME),
     View("consent export API", A + "/consents/{consent}/export/iso27560", RECORD, api=True),
     View("caseload API", "/api/v1/clients?scope=organisation", LIST, api=True),
     View("client search API", "/api/v1/clients?q={name}", LIST, api=True, finds_by_name=True),
@@ -250,7 +267,9 @@ def _status(view: View, state: State) -> int:
         return 403  # hidden (with the reason), or another partner's (ask them to correct it)
     if view.kind == ITEM and view.about not in state.sees:
         return 403
-    if view.kind == ADD and not (state.casework and (state.engaged or HEALTH in state.break_glass)):
+    if view.kind == WRITE:
+        return 403 if state.engaged else 404  # another partner's, or not a caseworker; only the engaged write
+    if view.kind == ADD and (view.adds in state.uncleared or not (state.engaged or view.adds in state.break_glass)):
         return 403
     return 200
 
@@ -313,9 +332,9 @@ _gap(
     "ledger",
     LOADED_UNSHOWN,
     ("consented", "consented_clearance_too_low"),
-    ("item edit form", "section edit form", "item add form"),
+    ("item edit form", "section edit form", "item add form", "document upload form"),
 )
-_gap("ledger", LOADED_UNSHOWN, ("break_glass",), ("item edit form", "item add form"))
+_gap("ledger", LOADED_UNSHOWN, ("break_glass",), ("item edit form", "item add form", "document upload form"))
 
 
 # --- The matrix ---------------------------------------------------------------------------------
@@ -372,7 +391,10 @@ def test_matrix(worlds: dict[str, World], state: State, view: View) -> None:
         browser.force_login(reader.user)
     before = len(_ledger(reader))
 
-    response = browser.get(_path(view, w))
+    if view.method == "get":
+        response = browser.get(_path(view, w))
+    else:
+        response = getattr(browser, view.method)(_path(view, w), view.data, content_type="application/json")
 
     gaps = POLICY_GAPS.get((state.name, view.name), {})
     hit: list[str] = []
