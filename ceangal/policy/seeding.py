@@ -352,14 +352,18 @@ class _ConsentFacts:
     """What every consent of a run is checked against, read once."""
 
     notice: PrivacyNotice
-    notice_recipients: frozenset[int]
-    coverage: dict[tuple[int, int], dict[str, set[str]]]
+    # (home, recipient) -> the (purpose, category) pairs a consent may name, in a fixed order: each
+    # covered on consent by an agreement in force between the two, and inside the notice.
+    offers: dict[tuple[int, int], tuple[tuple[str, str], ...]]
     partners: dict[int, list[int]]  # home organisation -> organisations it shares with on consent
     recorders: dict[int, int]  # staff id -> user id: active, trained caseworkers
     engagements: dict[uuid.UUID, list[tuple[int, str, int | None]]]  # (organisation, status, key worker)
+    scope_writer: TableWriter
 
 
-def _consent_facts(partnership: Partnership, notice: PrivacyNotice, today: dt.date) -> _ConsentFacts:
+def _consent_facts(
+    partnership: Partnership, notice: PrivacyNotice, today: dt.date, scope_writer: TableWriter
+) -> _ConsentFacts:
     coverage = _consent_coverage(partnership, today)
     partners: dict[int, list[int]] = defaultdict(list)
     for supplier, recipient in sorted(coverage):
@@ -376,12 +380,28 @@ def _consent_facts(partnership: Partnership, notice: PrivacyNotice, today: dt.da
         "client_id", "organisation_id", "status", "key_worker_id"
     ):
         engagements[client_id].append((org, status, key_worker))
-    recipients = frozenset(notice.recipients.values_list("pk", flat=True))
-    return _ConsentFacts(notice, recipients, coverage, partners, recorders, engagements)
+    recipients = set(notice.recipients.values_list("pk", flat=True))
+    offers = {
+        (home, recipient): tuple(
+            (purpose, category)
+            for purpose, categories in sorted(by_purpose.items())
+            if purpose in notice.purposes and recipient in recipients
+            for category in sorted(categories)
+            if category in notice.categories
+        )
+        for (home, recipient), by_purpose in coverage.items()
+    }
+    return _ConsentFacts(notice, offers, partners, recorders, engagements, scope_writer)
 
 
 def _draft_consent(
-    facts: _ConsentFacts, client_id: uuid.UUID, home: int, rng: random.Random, seed: int, today: dt.date
+    facts: _ConsentFacts,
+    client_id: uuid.UUID,
+    home: int,
+    rng: random.Random,
+    seed: int,
+    today: dt.date,
+    now: dt.datetime,
 ) -> dict[type[models.Model], list[dict[str, Any]]] | None:
     """The rows consent_give would write for this client, or None where it would refuse."""
     engagements = facts.engagements[client_id]
@@ -390,30 +410,27 @@ def _draft_consent(
     if recorder is None or recorder not in facts.recorders:
         return None  # no live engagement, or no active trained key worker, at the home organisation
     # The other partners working with the client, or else one or two the home organisation shares with.
-    recipients = [r for r in sorted({org for org, _, _ in engagements} - {home}) if (home, r) in facts.coverage]
+    recipients = [r for r in sorted({org for org, _, _ in engagements} - {home}) if (home, r) in facts.offers]
     if not recipients and facts.partners[home]:
         options = facts.partners[home]
         recipients = sorted(rng.sample(options, min(len(options), rng.choice((1, 1, 2)))))
-    notice = facts.notice
     scopes = [
         (recipient, purpose, category)
         for recipient in recipients
-        if recipient in facts.notice_recipients
-        for purpose, categories in sorted(facts.coverage[(home, recipient)].items())
-        if purpose in notice.purposes
-        for category in sorted(categories)
-        if category in notice.categories and rng.random() < 0.6  # a subset: some sections shared, some not
+        for purpose, category in facts.offers[(home, recipient)]
+        if rng.random() < 0.6  # a subset: a partner sees some sections and is refused others
     ]
     if not scopes:
         return None
     record_id = _record_id(client_id, seed)
+    stored_id = facts.scope_writer.prepare("record_id", record_id)  # once, not once per scope row
     online = rng.random() < 0.3
     until = today + dt.timedelta(days=rng.randint(365, 1095)) if rng.random() < 0.6 else None
     method = ConsentMethod.ONLINE if online else ConsentMethod.VERBAL_WITNESSED
     record = {
         "id": record_id,
         "client_id": client_id,
-        "notice_id": notice.pk,
+        "notice_id": facts.notice.pk,
         "organisation_id": home,
         "recorded_by_id": recorder,
         "method": method.value,
@@ -436,11 +453,9 @@ def _draft_consent(
     return {
         ConsentRecord: [record],
         ConsentScope: [
-            {"record_id": record_id, "recipient_organisation_id": r, "purpose": p, "category": c} for r, p, c in scopes
+            {"record_id": stored_id, "recipient_organisation_id": r, "purpose": p, "category": c} for r, p, c in scopes
         ],
-        ConsentEvent: [
-            {"record_id": record_id, "kind": EventKind.GIVEN.value, "at": timezone.now(), "recorded_by_id": recorder}
-        ],
+        ConsentEvent: [{"record_id": record_id, "kind": EventKind.GIVEN.value, "at": now, "recorded_by_id": recorder}],
         AuditEvent: [audit],
     }
 
@@ -455,24 +470,25 @@ def _seed_consents(
     ]
     if not pending or share == 0:
         return
-    facts = _consent_facts(partnership, report.notice, today)
     connection = connections[DEFAULT_DB_ALIAS]
     models_in_order = (ConsentRecord, ConsentScope, ConsentEvent, AuditEvent)
     writers = {model: TableWriter(model, connection) for model in models_in_order}
+    facts = _consent_facts(partnership, report.notice, today, writers[ConsentScope])
     for offset in range(0, len(pending), batch_size):
         rows: dict[type[models.Model], list[dict[str, Any]]] = {model: [] for model in writers}
+        now = timezone.now()  # the time each "given" event is stamped with, as consent_give would
         for client_id, home in pending[offset : offset + batch_size]:
             rng = random.Random(f"ceangal-consent:{seed}:{client_id}")
-            drafted = _draft_consent(facts, client_id, home, rng, seed, today) if rng.random() < share else None
+            drafted = _draft_consent(facts, client_id, home, rng, seed, today, now) if rng.random() < share else None
             for model, drafted_rows in (drafted or {}).items():
                 rows[model].extend(drafted_rows)
         with transaction.atomic():
-            now = timezone.now()
             for model, writer in writers.items():
                 if writer.auto_pk:  # ids reserved, as the writer needs every column, id included
                     for row, pk in zip(rows[model], writer.reserve_ids(len(rows[model])), strict=True):
                         row["id"] = pk
-                written = writer.insert(rows[model], [None] * len(rows[model]), now)
+                prepared = frozenset({"record_id"}) if model is ConsentScope else frozenset()
+                written = writer.insert(rows[model], [None] * len(rows[model]), now, prepared=prepared)
                 if written:
                     report.rows[model._meta.label] += written
         report.consents += len(rows[ConsentRecord])

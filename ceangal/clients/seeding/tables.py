@@ -108,6 +108,11 @@ class TableWriter:
         connection = self.connection
         return lambda value: field.get_db_prep_save(value, connection=connection)
 
+    def prepare(self, attname: str, value: Any) -> Any:
+        """A value as insert() would store it in the field `attname`."""
+        prep = self.preps[self.attnames.index(attname)]
+        return value if prep is None else prep(value)
+
     def reserve_ids(self, count: int) -> list[int]:
         """Primary keys for rows about to be inserted, so that history rows and follow-ups can cite them."""
         if not count:
@@ -131,13 +136,26 @@ class TableWriter:
                 return list(range(start, start + count))
         raise NotImplementedError("The seed writes to SQLite or PostgreSQL only.")
 
-    def insert(self, rows: Sequence[Mapping[str, Any]], user_ids: Sequence[int | None], now: dt.datetime) -> int:
-        """Insert rows and, for a model with history, their history rows. Returns the rows inserted."""
+    def insert(
+        self,
+        rows: Sequence[Mapping[str, Any]],
+        user_ids: Sequence[int | None],
+        now: dt.datetime,
+        *,
+        prepared: frozenset[str] = frozenset(),
+    ) -> int:
+        """Insert rows and, for a model with history, their history rows. Returns the rows inserted.
+
+        `prepared` names fields whose values the caller already prepared with prepare(), so that a
+        value repeated over many rows (a consent's id on each of its scope rows) is prepared once."""
         if not rows:
             return 0
         stamp = self.connection.ops.adapt_datetimefield_value(now)
         # auto_now and auto_now_add fields get the batch's time whatever the row says, as on save.
-        plan = [(a, prep, a in self.stamped) for a, prep in zip(self.attnames, self.preps, strict=True)]
+        plan = [
+            (a, None if a in prepared else prep, a in self.stamped)
+            for a, prep in zip(self.attnames, self.preps, strict=True)
+        ]
         defaults = self.defaults
         values: list[tuple[Any, ...]] = []
         for row in rows:
