@@ -27,15 +27,26 @@ def _form(personas, **changes):
         "ends_on": "",
         "dpia_reference": "DPIA-2026-07",
         "security": "",
-        "purpose": "referral",
-        "lawful_basis": "public_task",
-        "article9_condition": "",
-        "article10_condition": "",
-        "categories": ["identity", "qualifications"],
-        "why_necessary": "The college needs to know who is referred.",
+        "purpose_count": "1",
+        **_purpose(
+            0,
+            purpose="referral",
+            lawful_basis="public_task",
+            categories=["identity", "qualifications"],
+            why_necessary="The college needs to know who is referred.",
+        ),
     }
-    data.update(changes)
+    data.update({(f"purposes-0-{k}" if k in PURPOSE_NAMES else k): v for k, v in changes.items()})
     return data
+
+
+PURPOSE_NAMES = {"purpose", "lawful_basis", "article9_condition", "article10_condition", "categories", "why_necessary"}
+
+
+def _purpose(index, **fields):
+    block = {"purpose": "", "lawful_basis": "", "article9_condition": "", "article10_condition": ""}
+    block |= {"categories": [], "why_necessary": ""} | fields
+    return {f"purposes-{index}-{name}": value for name, value in block.items()}
 
 
 def test_a_dpo_sees_the_form_with_their_own_organisation_ticked(sign_in, personas):
@@ -49,7 +60,8 @@ def test_a_dpo_sees_the_form_with_their_own_organisation_ticked(sign_in, persona
     assert response.status_code == 200
     assert f'name="parties" type="checkbox" value="{personas.council.pk}" checked' in html
     assert f'name="parties" type="checkbox" value="{personas.college.pk}">' in html
-    assert "More purposes can be added through the API" in html
+    assert "Add another purpose" in html
+    assert 'name="purpose_count" value="1"' in html
     assert "style=" not in html
 
 
@@ -84,8 +96,8 @@ def test_a_missing_lawful_basis_is_named_and_nothing_is_saved(sign_in, personas)
     response = dana.post(URL, _form(personas, lawful_basis=""))
     html = response.content.decode()
     assert response.status_code == 422
-    assert 'href="#f-lawful_basis"' in html
-    assert "Every purpose needs a lawful basis" in html
+    assert 'href="#f-purposes-0-lawful_basis"' in html
+    assert "Purpose 1: lawful basis (Article 6): Every purpose needs a lawful basis" in html
     # What was typed is kept.
     assert "Referrals to the college" in html
     assert "The college needs to know who is referred." in html
@@ -97,7 +109,7 @@ def test_health_information_needs_an_article9_condition(sign_in, personas):
     dana = sign_in(personas.council_dpo)
     response = dana.post(URL, _form(personas, categories=["identity", "health"]))
     assert response.status_code == 422
-    assert 'href="#f-article9_condition"' in response.content.decode()
+    assert 'href="#f-purposes-0-article9_condition"' in response.content.decode()
     assert not SharingAgreement.objects.exists()
 
     chosen = _form(personas, categories=["identity", "health"], article9_condition="A9-2-h")
@@ -129,3 +141,62 @@ def test_a_key_worker_gets_not_found(kirsty, personas):
     assert kirsty.post(URL, _form(personas)).status_code == 404
     assert not SharingAgreement.objects.exists()
     assert "Create an agreement" not in kirsty.get(reverse("web:agreement_list")).content.decode()
+
+
+def test_add_another_purpose_re_renders_with_one_more_block_and_saves_nothing(sign_in, personas):
+    dana = sign_in(personas.council_dpo)
+    response = dana.post(URL, _form(personas) | {"action": "add_purpose"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="purpose_count" value="2"' in html
+    assert 'id="purpose-2"' in html
+    assert 'name="purposes-1-lawful_basis"' in html
+    assert 'formaction="/agreements/new/#purpose-3"' in html
+    assert "The college needs to know who is referred." in html  # what was typed is kept
+    assert "Remove purpose 2" in html
+    assert not SharingAgreement.objects.exists()
+
+
+def test_a_dpo_saves_several_purposes_each_with_its_own_terms(sign_in, personas):
+    dana = sign_in(personas.council_dpo)
+    data = _form(personas, purpose_count="2") | _purpose(
+        1,
+        purpose="support_coordination",
+        lawful_basis="consent",
+        categories=["identity", "health"],
+        article9_condition="A9-2-a",
+    )
+    response = dana.post(URL, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    version = AgreementVersion.objects.get()
+    terms = {p.purpose: (p.lawful_basis, p.categories, p.article9_condition) for p in version.purposes.all()}
+    assert terms == {
+        "referral": ("public_task", ["identity", "qualifications"], ""),
+        "support_coordination": ("consent", ["health", "identity"], "A9-2-a"),
+    }
+
+
+def test_errors_name_the_purpose_and_the_field(sign_in, personas):
+    dana = sign_in(personas.council_dpo)
+    data = _form(personas, purpose_count="2") | _purpose(
+        1, purpose="referral", lawful_basis="consent", categories=["convictions"]
+    )
+    response = dana.post(URL, data)
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert 'href="#f-purposes-1-purpose"' in html
+    assert "Purpose 2: why information is shared: Each purpose appears once" in html
+    assert 'href="#f-purposes-1-article10_condition"' in html
+    assert "Purpose 2: Article 10 condition:" in html
+    assert 'href="#f-purposes-0-' not in html  # the first purpose is fine
+    assert not SharingAgreement.objects.exists()
+
+
+def test_remove_a_purpose(sign_in, personas):
+    dana = sign_in(personas.council_dpo)
+    data = _form(personas, purpose_count="2") | _purpose(1, purpose="evaluation") | {"remove_purpose": "0"}
+    html = dana.post(URL, data).content.decode()
+    assert 'name="purpose_count" value="1"' in html
+    assert 'value="evaluation" selected' in html
+    assert "Remove purpose" not in html
+    assert not SharingAgreement.objects.exists()

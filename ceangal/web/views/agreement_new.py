@@ -4,13 +4,18 @@ The page builds the same AgreementTerms the API builds (ceangal.api.agreements) 
 validation to agreements.services.agreement_create; the page only parses what a browser sends
 (ticked boxes, dates typed as "27 3 2027", a number of months). Once those are readable, the
 service names every mistake in the terms at once.
-The form has one purpose; more are added through the API or in a new version.
+A DPO may give several purposes, each with its own categories, lawful basis and Article 9/10
+conditions, without JavaScript: "Add another purpose" is a submit button that re-renders the page
+with one more purpose block (nothing is saved), and each block beyond the first has its own
+"Remove this purpose" button. Blocks are numbered fields (purposes-0-lawful_basis, ...), so the
+service's purposes[1].lawful_basis is the second block's lawful basis, named as such on the page.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -52,17 +57,20 @@ TEXT_FIELDS = (
     "ends_on",
     "dpia_reference",
     "security",
-    "purpose",
-    "lawful_basis",
-    "article9_condition",
-    "article10_condition",
-    "why_necessary",
 )
-LIST_FIELDS = ("parties", "categories")
-# The service names the purpose's fields purposes[0].lawful_basis and so on; the page has one
-# purpose block, whose fields carry the plain names.
-PURPOSE_FIELDS = {"purpose", "lawful_basis", "categories", "article9_condition", "article10_condition", "why_necessary"}
+LIST_FIELDS = ("parties",)
+PURPOSE_TEXT_FIELDS = ("purpose", "lawful_basis", "article9_condition", "article10_condition", "why_necessary")
+PURPOSE_FIELDS = {*PURPOSE_TEXT_FIELDS, "categories"}
+# Each purpose appears once in an agreement, so there can be no more blocks than purposes.
+MAX_PURPOSES = len(Purpose.values)
+ADD_PURPOSE = "add_purpose"
 DATE_HINT = gettext_lazy("For example 27 3 2027.")
+
+
+def purpose_field(index: int, name: str) -> str:
+    """The page's name for a field of the index-th purpose block (0-based)."""
+    return f"purposes-{index}-{name}"
+
 
 type Values = Mapping[str, Any]
 type Errors = Mapping[str, Sequence[str]]
@@ -127,7 +135,6 @@ def _choice(
 
 def _fields(actor: StaffMember, values: Values, errors: Errors) -> dict[str, FieldView]:
     parties = [(str(o.pk), o.name) for o in partnership_organisations(actor=actor)]
-    none = _("None needed")
     return {
         "title": _text("title", _("Title"), values, errors, required=True),
         "reference": _text(
@@ -196,67 +203,129 @@ def _fields(actor: StaffMember, values: Values, errors: Errors) -> dict[str, Fie
             widget="textarea",
             hint=_("Agreed security measures and standards. Left blank, the document states Ceangal's own."),
         ),
-        "purpose": _choice("purpose", _("Purpose"), Purpose.choices, values, errors, widget="select"),
-        "lawful_basis": _choice(
-            "lawful_basis", _("Lawful basis (Article 6)"), LawfulBasis.choices, values, errors, widget="select"
-        ),
-        "categories": _choice(
-            "categories",
-            _("Information shared for this purpose"),
-            DataCategory.choices,
-            values,
-            errors,
-            widget="checkboxes",
-        ),
-        "article9_condition": _choice(
-            "article9_condition",
-            _("Article 9 condition"),
-            Article9Condition.choices,
-            values,
-            errors,
-            widget="select",
-            hint=_("Only needed when health or equality information is shared."),
-            required=False,
-            empty_label=none,
-        ),
-        "article10_condition": _choice(
-            "article10_condition",
-            _("Article 10 condition"),
-            Article10Condition.choices,
-            values,
-            errors,
-            widget="select",
-            hint=_("Only needed when conviction information is shared."),
-            required=False,
-            empty_label=none,
-        ),
-        "why_necessary": _text(
-            "why_necessary",
-            _("Why this information is necessary (optional)"),
-            values,
-            errors,
-            widget="textarea",
-        ),
     }
+
+
+@dataclass(frozen=True)
+class PurposeBlock:
+    """One purpose's fieldset on the page."""
+
+    index: int
+    number: int
+    anchor: str
+    fields: tuple[FieldView, ...]
+    removable: bool
+
+
+def _purpose_block(index: int, values: Values, errors: Errors, *, removable: bool) -> PurposeBlock:
+    number = index + 1
+    block = values.get("purposes", [])[index] if index < len(values.get("purposes", [])) else {}
+    named = {purpose_field(index, name): block.get(name, "") for name in PURPOSE_FIELDS}
+    none = _("None needed")
+
+    def label(text: str) -> str:
+        # Each label names its purpose, so the error summary and screen readers can tell them apart.
+        return _("Purpose %(number)s: %(field)s") % {"number": number, "field": text}
+
+    return PurposeBlock(
+        index=index,
+        number=number,
+        anchor=f"purpose-{number}",
+        removable=removable,
+        fields=(
+            _choice(
+                purpose_field(index, "purpose"),
+                label(_("why information is shared")),
+                Purpose.choices,
+                named,
+                errors,
+                widget="select",
+            ),
+            _choice(
+                purpose_field(index, "lawful_basis"),
+                label(_("lawful basis (Article 6)")),
+                LawfulBasis.choices,
+                named,
+                errors,
+                widget="select",
+            ),
+            _choice(
+                purpose_field(index, "categories"),
+                label(_("information shared for this purpose")),
+                DataCategory.choices,
+                named,
+                errors,
+                widget="checkboxes",
+            ),
+            _choice(
+                purpose_field(index, "article9_condition"),
+                label(_("Article 9 condition")),
+                Article9Condition.choices,
+                named,
+                errors,
+                widget="select",
+                hint=_("Only needed when health or equality information is shared."),
+                required=False,
+                empty_label=none,
+            ),
+            _choice(
+                purpose_field(index, "article10_condition"),
+                label(_("Article 10 condition")),
+                Article10Condition.choices,
+                named,
+                errors,
+                widget="select",
+                hint=_("Only needed when conviction information is shared."),
+                required=False,
+                empty_label=none,
+            ),
+            _text(
+                purpose_field(index, "why_necessary"),
+                label(_("why this information is necessary (optional)")),
+                named,
+                errors,
+                widget="textarea",
+            ),
+        ),
+    )
+
+
+def _purpose_blocks(values: Values, errors: Errors) -> list[PurposeBlock]:
+    count = max(1, len(values.get("purposes", [])))
+    return [_purpose_block(i, values, errors, removable=count > 1) for i in range(count)]
+
+
+def _count(post: QueryDict) -> int:
+    try:
+        count = int(post.get("purpose_count", "1"))
+    except ValueError:
+        count = 1
+    return min(max(count, 1), MAX_PURPOSES)
 
 
 def _read(post: QueryDict) -> dict[str, Any]:
     values: dict[str, Any] = {name: post.get(name, "") for name in TEXT_FIELDS}
     values.update({name: [v for v in post.getlist(name) if v] for name in LIST_FIELDS})
+    purposes: list[dict[str, Any]] = []
+    for index in range(_count(post)):
+        block: dict[str, Any] = {name: post.get(purpose_field(index, name), "") for name in PURPOSE_TEXT_FIELDS}
+        block["categories"] = [v for v in post.getlist(purpose_field(index, "categories")) if v]
+        purposes.append(block)
+    values["purposes"] = purposes
     return values
 
 
 def _page_errors(errors: Errors) -> dict[str, list[str]]:
-    """The service's field names as the page's: purposes[0].lawful_basis is lawful_basis."""
+    """The service's field names as the page's: purposes[1].lawful_basis is purposes-1-lawful_basis."""
     page: dict[str, list[str]] = {}
     for key, messages_ in errors.items():
         name = key
         if key == "purposes":
-            name = "purpose"
+            name = purpose_field(0, "purpose")
         elif key.startswith("purposes["):
-            name = key.partition(".")[2] or "purpose"
-            if name not in PURPOSE_FIELDS:
-                name = "purpose"
+            where, _dot, field = key.partition(".")
+            index = int(where[len("purposes[") : -1]) if where[len("purposes[") : -1].isdigit() else 0
+            name = purpose_field(index, field if field in PURPOSE_FIELDS else "purpose")
         page.setdefault(name, []).extend(messages_)
     return page
 
@@ -291,14 +360,17 @@ def _create(actor: StaffMember, values: Values) -> AgreementVersion:
     parties = [o for o in partnership_organisations(actor=actor) if str(o.pk) in wanted]
     if len(parties) != len(wanted):
         parse_errors["parties"] = [_("Choose only organisations of your partnership.")]
-    purpose = services.PurposeTerms(
-        purpose=str(values.get("purpose", "")),
-        lawful_basis=str(values.get("lawful_basis", "")),
-        categories=list(values.get("categories", [])),
-        article9_condition=str(values.get("article9_condition", "")),
-        article10_condition=str(values.get("article10_condition", "")),
-        why_necessary=str(values.get("why_necessary", "")).strip(),
-    )
+    purposes = [
+        services.PurposeTerms(
+            purpose=str(block.get("purpose", "")),
+            lawful_basis=str(block.get("lawful_basis", "")),
+            categories=list(block.get("categories", [])),
+            article9_condition=str(block.get("article9_condition", "")),
+            article10_condition=str(block.get("article10_condition", "")),
+            why_necessary=str(block.get("why_necessary", "")).strip(),
+        )
+        for block in values.get("purposes", [])
+    ]
     if parse_errors or starts_on is None or review_on is None:
         # The service needs real dates and a number; it judges the rest once these are readable.
         raise InvalidInput(parse_errors)
@@ -312,7 +384,7 @@ def _create(actor: StaffMember, values: Values) -> AgreementVersion:
         review_on=review_on,
         ends_on=ends_on,
         parties=parties,
-        purposes=[purpose],
+        purposes=purposes,
         dpia_reference=str(values.get("dpia_reference", "")).strip(),
         security=str(values.get("security", "")).strip(),
     )
@@ -322,6 +394,21 @@ def _create(actor: StaffMember, values: Values) -> AgreementVersion:
     return version
 
 
+def _rearranged(post: QueryDict, values: dict[str, Any]) -> bool:
+    """Add or remove a purpose block if that is what the button pressed asks; nothing is saved."""
+    purposes: list[dict[str, Any]] = values["purposes"]
+    if post.get("action") == ADD_PURPOSE:
+        if len(purposes) < MAX_PURPOSES:
+            purposes.append({})
+        return True
+    remove = post.get("remove_purpose", "")
+    if remove.isdigit():
+        if len(purposes) > 1 and int(remove) < len(purposes):
+            del purposes[int(remove)]
+        return True
+    return False
+
+
 @staff_page
 def agreement_new(request: HttpRequest, actor: StaffMember) -> HttpResponse:
     if actor.role != Role.DPO:
@@ -329,24 +416,37 @@ def agreement_new(request: HttpRequest, actor: StaffMember) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         values = _read(request.POST)
-        try:
-            version = _create(actor, values)
-        except InvalidInput as exc:
-            errors = _page_errors(exc.errors)
-        else:
-            messages.success(request, _("Draft saved: each party's DPO must now sign it."))
-            return redirect("web:agreement_detail", version_id=version.pk)
+        if not _rearranged(request.POST, values):
+            try:
+                version = _create(actor, values)
+            except InvalidInput as exc:
+                errors = _page_errors(exc.errors)
+            else:
+                messages.success(request, _("Draft saved: each party's DPO must now sign it."))
+                return redirect("web:agreement_detail", version_id=version.pk)
     else:
         today = timezone.localdate()
         values = {
             "parties": [str(actor.organisation_id)],
             "starts_on": format_date(today),
             "review_on": format_date(today + dt.timedelta(days=365)),
+            "purposes": [{}],
         }
     fields = _fields(actor, values, errors)
+    blocks = _purpose_blocks(values, errors)
+    every_field = (*fields.values(), *(f for block in blocks for f in block.fields))
     return render(
         request,
         "web/sharing/agreement_new.html",
-        {"fields": fields, "errors": error_links(tuple(fields.values()), errors), "nav": "agreements"},
+        {
+            "fields": fields,
+            "purpose_blocks": blocks,
+            "purpose_count": len(blocks),
+            "can_add_purpose": len(blocks) < MAX_PURPOSES,
+            "next_anchor": f"purpose-{len(blocks) + 1}",
+            "add_purpose": ADD_PURPOSE,
+            "errors": error_links(every_field, errors),
+            "nav": "agreements",
+        },
         status=422 if errors else 200,
     )
