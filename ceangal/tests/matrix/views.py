@@ -1,0 +1,161 @@
+"""The views of the matrix: every page and API operation that can show a client's data, how each
+should answer a reader in each state, and the known gaps whose fix belongs in ceangal/policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ceangal.tests.matrix.world import DOCUMENTS, HEALTH, IDENTITY, State
+
+# --- The views --------------------------------------------------------------------------------
+
+# Kinds of view, by how they answer a reader who may open the client's record (see expected_status):
+RECORD = "record"  # about the client: 200, hidden sections named with their reason
+ITEM = "item"  # one item of another partner: 403 with the reason unless the reader may see it
+EDIT = "edit"  # a form to change another partner's item: never offered; 403 saying why
+ADD = "add"  # a form to add the reader's own item: 403 unless cleared for the category
+ENGAGEMENT = "engagement"  # the reader's own engagement: 404 without one
+LIST = "list"  # the reader's caseload or a search in it: 200, only their clients
+WRITE = "write"  # a change to another partner's item: refused without showing it
+ASK = "ask"  # the break-glass request: any trained caseworker; it shows nothing of the client
+
+
+@dataclass(frozen=True)
+class View:
+    name: str
+    path: str
+    kind: str
+    shows: tuple[str, ...] = ()  # categories whose secret it can show (a heading shows the name)
+    about: str = ""  # the category whose item it is about; when hidden, the reason must be given
+    api: bool = False
+    finds_by_name: bool = False  # a search for the client's given name (the query is echoed)
+    adds: str = ""  # the category an ADD form adds to
+    method: str = "get"  # a WRITE sends a change the reader may not make
+    data: dict[str, Any] | None = None
+
+
+CHANGE = {"data": {"details": "Changed"}, "version": 1}
+RENAME = {"data": {"given_name": "Changed"}, "version": 1}
+R = "/clients/{id}/"
+A = "/api/v1/clients/{id}"
+VIEWS = [
+    View("record page", R, RECORD, (HEALTH, IDENTITY, DOCUMENTS), about=HEALTH),
+    View("item history page", R + "health/{health}/history/", ITEM, (HEALTH,), about=HEALTH),
+    View("section history page", R + "identity/history/", ITEM, (IDENTITY,), about=IDENTITY),
+    View("item edit form", R + "health/{health}/edit/", EDIT, (HEALTH, IDENTITY), about=HEALTH),
+    View("section edit form", R + "identity/edit/", EDIT, (IDENTITY,), about=IDENTITY),
+    View("item add form", R + "health/add/", ADD, (IDENTITY,), adds=HEALTH),
+    View("document upload form", R + "documents/upload/", ADD, (IDENTITY,), adds=DOCUMENTS),
+    View("document download", R + "documents/{document}/download/", ITEM, (DOCUMENTS,), about=DOCUMENTS),
+    View("engagement edit page", R + "engagements/{engagement}/edit/", ENGAGEMENT, (IDENTITY,)),
+    View("consent list page", R + "consent/", RECORD, (IDENTITY,)),
+    View("consent new form", R + "consent/new/", RECORD, (IDENTITY,)),
+    View("consent paper form", R + "consent/form/", RECORD, (IDENTITY,)),
+    View("consent receipt page", R + "consent/{consent}/", RECORD, (IDENTITY,)),
+    View("consent export", R + "consent/{consent}/export/iso27560/", RECORD),
+    View("consent withdraw form", R + "consent/{consent}/withdraw/", RECORD, (IDENTITY,)),
+    View("break-glass page", R + "break-glass/", ASK),
+    # The caseload names only clients whose identity the reader's own organisation recorded (see
+    # CaseloadRowOut.name), so it never shows the council's name to the college.
+    View("caseload page", "/caseload/?scope=organisation", LIST),
+    View("client find page", "/clients/find/?q={name}", LIST, finds_by_name=True),
+    View("record API", A, RECORD, (HEALTH, IDENTITY, DOCUMENTS), about=HEALTH, api=True),
+    View("health section API", A + "/sections/health", RECORD, (HEALTH,), about=HEALTH, api=True),
+    View("identity section API", A + "/sections/identity", RECORD, (IDENTITY,), about=IDENTITY, api=True),
+    View("documents section API", A + "/sections/documents", RECORD, (DOCUMENTS,), about=DOCUMENTS, api=True),
+    View("item history API", A + "/sections/health/items/{health}/history", ITEM, (HEALTH,), about=HEALTH, api=True),
+    View("consent list API", A + "/consents", RECORD, api=True),
+    # Changing another partner's item: refused before any version check could answer with it.
+    View("item change API", A + "/sections/health/items/{health}", WRITE, api=True, method="patch", data=CHANGE),
+    View("section save API", A + "/sections/identity", WRITE, api=True, method="put", data=RENAME),
+    View("consent export API", A + "/consents/{consent}/export/iso27560", RECORD, api=True),
+    View("caseload API", "/api/v1/clients?scope=organisation", LIST, api=True),
+    View("client search API", "/api/v1/clients?q={name}", LIST, api=True, finds_by_name=True),
+]
+
+
+def expected_status(view: View, state: State) -> int:
+    """The right answer for a reader in this state."""
+    if not state.signed_in:
+        return 401 if view.api else 302
+    if view.kind == LIST:
+        return 200
+    if view.kind == ASK:
+        return 200 if state.casework else 403
+    if not state.engaged and not state.sees:
+        return 404  # a client the reader may not see is not found, exactly as one that does not exist
+    if view.kind == ENGAGEMENT:
+        return 200 if state.engaged else 404
+    if view.kind == EDIT:
+        return 403  # hidden (with the reason), or another partner's (ask them to correct it)
+    if view.kind == ITEM and view.about not in state.sees:
+        return 403
+    if view.kind == WRITE:
+        return 403 if state.engaged else 404  # another partner's, or not a caseworker; only the engaged write
+    if view.kind == ADD and (view.adds in state.uncleared or not (state.engaged or view.adds in state.break_glass)):
+        return 403
+    return 200
+
+
+# --- Known gaps whose fix belongs in ceangal/policy -----------------------------------------------
+
+# Each gap names one check of a cell: "denial" (status and reason), "ledger" or "found". The cell
+# still runs every other check, then is reported xfail; a gap that no longer happens fails the cell
+# (strict), so whoever fixes policy removes it here.
+SECTION_ITEM = (
+    "policy.selectors.section_item (behind section_history and document_for_download) raises NotFound "
+    "for a hidden section or item (a 404 without the reason), and returns None for a hidden "
+    "one-per-client section (an empty 200); it should raise NotPermitted with the section's reason "
+    "or its withheld message, as the record page shows"
+)
+IDENTITY_UNSHOWN = (
+    "policy.selectors._client_record records identity whenever it loads the client's name for a "
+    "heading, though this view never shows the name; it should record identity only for a caller "
+    "that shows it"
+)
+LOADED_UNSHOWN = (
+    "the form view can only learn whether the reader may add to or change a section by loading it "
+    "through client_record, which records its items as disclosed, and then shows none of them; "
+    "policy needs a way to decide a section (and who supplied its items) without recording, "
+    "recording what the form then shows"
+)
+SEARCH = (
+    "policy.selectors._search_filter matches the names, postcode and date of birth of clients whose "
+    "identity the reader may not see, so a search by name confirms a withheld identity; it should "
+    "match identity fields only where the decision permits identity"
+)
+NOT_SHARED = ("engaged_not_consented", "consent_withdrawn", "consent_expired")
+POLICY_GAPS: dict[tuple[str, str], dict[str, str]] = {}
+
+
+def _gap(check: str, reason: str, states: tuple[str, ...], views: tuple[str, ...]) -> None:
+    for state in states:
+        for view in views:
+            POLICY_GAPS.setdefault((state, view), {})[check] = reason
+
+
+_gap("denial", SECTION_ITEM, NOT_SHARED, ("item history page", "section history page", "document download"))
+_gap("denial", SECTION_ITEM, NOT_SHARED, ("item history API",))
+_gap("denial", SECTION_ITEM, ("consented_clearance_too_low",), ("item history page", "item history API"))
+_gap("denial", SECTION_ITEM, ("break_glass",), ("section history page",))
+_gap("found", SEARCH, NOT_SHARED, ("client find page", "client search API"))
+_gap(
+    "ledger",
+    IDENTITY_UNSHOWN,
+    ("consented", "consented_clearance_too_low"),
+    ("item history page", "item history API"),
+)
+_gap(
+    "ledger",
+    IDENTITY_UNSHOWN,
+    ("consented", "consented_clearance_too_low"),
+    ("document download", "health section API", "documents section API"),
+)
+_gap(
+    "ledger",
+    LOADED_UNSHOWN,
+    ("consented", "consented_clearance_too_low"),
+    ("item edit form", "section edit form", "item add form", "document upload form"),
+)
+_gap("ledger", LOADED_UNSHOWN, ("break_glass",), ("item edit form", "item add form", "document upload form"))
