@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -16,6 +17,7 @@ from ceangal.agreements.models import AgreementPurpose, AgreementStatus, Agreeme
 from ceangal.audit.services import audit_record
 from ceangal.consent.models import ConsentEvent, ConsentMethod, ConsentRecord, ConsentScope, EventKind
 from ceangal.consent.receipts import ConsentDocument, ConsentEventView, Party, ScopeRow
+from ceangal.consent.services import record_state
 from ceangal.errors import NotFound, NotPermitted
 from ceangal.ledger.models import Channel
 from ceangal.ledger.services import DisclosureBasis, record_disclosure
@@ -435,8 +437,7 @@ def awaits_evidence(record: ConsentRecord) -> bool:
     """A signed paper form recorded without its scan, still waiting for it (and so not counting)."""
     if record.method != ConsentMethod.PAPER_FORM or record.evidence_sha256:
         return False
-    whole = [e for e in record.events.order_by("at", "pk").prefetch_related("scopes") if not e.scopes.all()]
-    return bool(whole) and whole[-1].kind == EventKind.PENDING
+    return record_state(record) == EventKind.PENDING
 
 
 @dataclass(frozen=True)
@@ -486,6 +487,18 @@ def _state_and_end(record: ConsentRecord) -> tuple[str, dt.date | None]:
     return state, until
 
 
+def _in_pages(records: QuerySet[ConsentRecord]) -> Iterator[ConsentRecord]:
+    """The records a page at a time, so a large organisation's list never loads every record (and
+    its events) at once when a filter skips most of them."""
+    offset = 0
+    while True:
+        page = list(records[offset : offset + DPO_LIST_LIMIT])
+        yield from page
+        if len(page) < DPO_LIST_LIMIT:
+            return
+        offset += DPO_LIST_LIMIT
+
+
 def dpo_consent_records(
     *, actor: StaffMember, state: str = "", expiring: bool = False, today: dt.date | None = None
 ) -> list[ConsentSummary]:
@@ -505,10 +518,19 @@ def dpo_consent_records(
         .order_by("-created_at", "pk")
     )
     if expiring:
-        # Cheap narrowing in the database; the renewal-aware check follows.
-        records = records.filter(Q(valid_until__isnull=False) | Q(events__kind=EventKind.RENEWED)).distinct()
+        # Narrowed in the database (an end, first or renewed, inside the window); the check below
+        # then takes the latest renewal into account.
+        window = {"gte": today, "lte": today + EXPIRING_WITHIN}
+        records = records.filter(
+            Q(valid_until__gte=window["gte"], valid_until__lte=window["lte"])
+            | Q(
+                events__kind=EventKind.RENEWED,
+                events__valid_until__gte=window["gte"],
+                events__valid_until__lte=window["lte"],
+            )
+        ).distinct()
     rows: list[ConsentSummary] = []
-    for record in records:
+    for record in _in_pages(records):
         kind, until = _state_and_end(record)
         if state and kind != state:
             continue
