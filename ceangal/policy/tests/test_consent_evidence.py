@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from ceangal.audit.models import AuditEvent
 from ceangal.clients.services import engagement_open, item_add
+from ceangal.consent.exports import to_fhir_r5, to_iso27560, to_kantara
 from ceangal.consent.models import ConsentRecord, EventKind
 from ceangal.consent.services import (
     ScopeChoice,
@@ -22,7 +23,7 @@ from ceangal.consent.services import (
     consent_withdraw,
 )
 from ceangal.errors import InvalidInput, NotFound, NotPermitted
-from ceangal.policy.consents import awaits_evidence, client_consents, consent_evidence
+from ceangal.policy.consents import awaits_evidence, client_consents, consent_document, consent_evidence
 from ceangal.policy.selectors import client_record
 from ceangal.testing.factories import make_agreement, make_client, make_notice
 
@@ -162,3 +163,13 @@ def test_a_record_awaiting_its_scan_cannot_be_renewed_into_force(personas):
     consent_invalidate(record=record, actor=personas.council_worker, reason="Wrong client's form.")
     with pytest.raises(InvalidInput):
         consent_attach_evidence(actor=personas.council_worker, record=record, upload=SimpleUploadedFile("a.pdf", PDF))
+
+
+def test_a_record_awaiting_its_scan_exports_as_not_yet_in_force(personas):
+    _client, record = _world(personas)
+    document = consent_document(actor=personas.council_worker, record_id=record.pk, purpose=PURPOSE)
+    assert document.state == "pending"
+    assert not document.is_valid(timezone.now())
+    assert to_fhir_r5(document)["status"] == "draft"
+    assert "dpv:ConsentUnknown" in str(to_iso27560(document))
+    assert to_kantara(document)
