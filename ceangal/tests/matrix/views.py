@@ -93,6 +93,8 @@ def expected_status(view: View, state: State) -> int:
         return 403
     if view.kind == WRITE:
         return 403 if state.engaged else 404  # another partner's, or not a caseworker; only the engaged write
+    if view.kind == ADD and not state.casework:
+        return 403  # the form is not offered to a role that cannot change records
     if view.kind == ADD and (view.adds in state.uncleared or not (state.engaged or view.adds in state.break_glass)):
         return 403
     return 200
@@ -155,7 +157,7 @@ _gap(
 _gap(
     "ledger",
     LOADED_UNSHOWN,
-    ("consented", "consented_clearance_too_low"),
+    ("consented",),
     ("item edit form", "section edit form", "item add form", "document upload form"),
 )
 _gap("ledger", LOADED_UNSHOWN, ("break_glass",), ("item edit form", "item add form", "document upload form"))

@@ -35,6 +35,7 @@ REASONS = (
     "no information sharing",
     "not working with this client",
     "ask them to correct it",
+    "cannot change client records",
 )
 
 

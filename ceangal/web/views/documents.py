@@ -24,7 +24,7 @@ from ceangal.policy.selectors import ClientRecord
 from ceangal.web.access import staff_page
 from ceangal.web.forms import FieldView, build_form, error_links, field_id, typed_values
 from ceangal.web.views import PURPOSE
-from ceangal.web.views.sections import record_url, visible_section
+from ceangal.web.views.sections import record_url, refuse_unless_casework, visible_section
 
 DOCUMENTS = section("documents")
 
@@ -65,6 +65,7 @@ def _upload_page(
 
 @staff_page
 def document_upload(request: HttpRequest, actor: StaffMember, client_id: uuid.UUID) -> HttpResponse:
+    refuse_unless_casework(actor)
     record, _view = visible_section(actor, client_id, DOCUMENTS)
     if request.method != "POST":
         return _upload_page(request, record, {}, {}, status=200)

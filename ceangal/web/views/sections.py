@@ -21,9 +21,10 @@ from ceangal.clients import services
 from ceangal.clients.sections import SECTIONS_BY_KEY, SectionSpec
 from ceangal.errors import EditConflict, InvalidInput
 from ceangal.partners.models import StaffMember
+from ceangal.partners.roles import Role
 from ceangal.policy import selectors
 from ceangal.policy.selectors import ClientRecord, ItemView, SectionView
-from ceangal.web.access import staff_page
+from ceangal.web.access import can_change_records, staff_page
 from ceangal.web.forms import ErrorLink, build_form, error_links, read_post, typed_values
 from ceangal.web.views import PURPOSE
 
@@ -46,6 +47,14 @@ def visible_section(actor: StaffMember, client_id: uuid.UUID, spec: SectionSpec)
     if not view.permitted:
         raise PermissionDenied(view.reason)
     return record, view
+
+
+def refuse_unless_casework(actor: StaffMember) -> None:
+    """A form to add or change is offered only to a role that may change records (the service would refuse the
+    rest). It depends on the actor alone, so it comes before the record is read: nothing is loaded,
+    or recorded as disclosed, for a form that is not offered."""
+    if not can_change_records(actor):
+        raise PermissionDenied(_("A %(role)s cannot change client records.") % {"role": Role(actor.role).label.lower()})
 
 
 def record_url(client_id: uuid.UUID, spec: SectionSpec) -> str:
@@ -113,6 +122,7 @@ def _form_page(
 def _edit(
     request: HttpRequest, actor: StaffMember, client_id: uuid.UUID, spec: SectionSpec, item_id: int | None
 ) -> HttpResponse:
+    refuse_unless_casework(actor)
     record, view = visible_section(actor, client_id, spec)
     item = _find_item(view, item_id)
     if item is not None and not item.editable:
@@ -183,6 +193,7 @@ def item_add(request: HttpRequest, actor: StaffMember, client_id: uuid.UUID, sec
     spec = section_spec(section_key)
     if not (spec.multiple and spec.addable):
         raise Http404("Items cannot be added to this section here.")
+    refuse_unless_casework(actor)
     record, _view = visible_section(actor, client_id, spec)
     heading = _("Add to %(section)s") % {"section": spec.label.lower()}
     if request.method != "POST":
