@@ -93,10 +93,8 @@ def expected_status(view: View, state: State) -> int:
         return 403
     if view.kind == WRITE:
         return 403 if state.engaged else 404  # another partner's, or not a caseworker; only the engaged write
-    if view.kind == ADD and not state.casework:
-        return 403  # the form is not offered to a role that cannot change records
-    if view.kind == ADD and (view.adds in state.uncleared or not (state.engaged or view.adds in state.break_glass)):
-        return 403
+    if view.kind == ADD and not (state.casework and state.engaged and view.adds not in state.uncleared):
+        return 403  # not offered to a role that cannot change records, nor on break-glass (read only)
     return 200
 
 

@@ -24,7 +24,7 @@ from ceangal.policy.selectors import ClientRecord
 from ceangal.web.access import staff_page
 from ceangal.web.forms import FieldView, build_form, error_links, field_id, typed_values
 from ceangal.web.views import PURPOSE
-from ceangal.web.views.sections import record_url, refuse_unless_casework, visible_section
+from ceangal.web.views.sections import record_url, refuse_unless_casework, refuse_unless_engaged, visible_section
 
 DOCUMENTS = section("documents")
 
@@ -67,6 +67,7 @@ def _upload_page(
 def document_upload(request: HttpRequest, actor: StaffMember, client_id: uuid.UUID) -> HttpResponse:
     refuse_unless_casework(actor)
     record, _view = visible_section(actor, client_id, DOCUMENTS)
+    refuse_unless_engaged(record)
     if request.method != "POST":
         return _upload_page(request, record, {}, {}, status=200)
     client = selectors.client_for_action(actor=actor, client_id=client_id, purpose=PURPOSE)

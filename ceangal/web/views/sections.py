@@ -57,6 +57,16 @@ def refuse_unless_casework(actor: StaffMember) -> None:
         raise PermissionDenied(_("A %(role)s cannot change client records.") % {"role": Role(actor.role).label.lower()})
 
 
+def refuse_unless_engaged(record: ClientRecord) -> None:
+    """Only an organisation that works with the client adds to their record: break-glass access
+    is for reading (the service would refuse the rest). The record lists the actor's own
+    organisation's engagements."""
+    if not record.engagements:
+        raise PermissionDenied(
+            _("Your organisation does not work with this client: break-glass access is for reading only.")
+        )
+
+
 def record_url(client_id: uuid.UUID, spec: SectionSpec) -> str:
     return reverse("web:client_record", kwargs={"client_id": client_id}) + f"#section-{spec.key}"
 
@@ -195,6 +205,7 @@ def item_add(request: HttpRequest, actor: StaffMember, client_id: uuid.UUID, sec
         raise Http404("Items cannot be added to this section here.")
     refuse_unless_casework(actor)
     record, _view = visible_section(actor, client_id, spec)
+    refuse_unless_engaged(record)
     heading = _("Add to %(section)s") % {"section": spec.label.lower()}
     if request.method != "POST":
         return _form_page(
