@@ -139,7 +139,12 @@ def client_get(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
 def client_section_get(request: HttpRequest, client_id: uuid.UUID, key: str) -> HttpResponse:
     _section_spec(key)
     record = selectors.client_record(
-        actor=actor_of(request), client_id=client_id, purpose=PURPOSE, sections=[key], channel=Channel.API
+        actor=actor_of(request),
+        client_id=client_id,
+        purpose=PURPOSE,
+        sections=[key],
+        channel=Channel.API,
+        with_name=False,  # a section carries no name unless it is the identity section
     )
     return _json(SectionOut.of(record.sections[0]))
 

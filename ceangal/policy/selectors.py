@@ -11,6 +11,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,7 +35,9 @@ from ceangal.policy.facts import (
     break_glass_facts,
     client_facts,
     consent_facts,
+    consent_facts_many,
     live_engagements,
+    organisation_names,
 )
 from ceangal.policy.purposes import Purpose
 from ceangal.reference import lookups
@@ -93,6 +96,11 @@ class ClientRecord:
     purpose: str
     sections: list[SectionView]
     engagements: list[EngagementView]
+    # For record_shown: the decision that allowed what the record holds, and who supplied the name.
+    decision: Decision | None = field(default=None, repr=False, compare=False)
+    name_supplied_by: int | None = None
+    # Whether the actor's organisation works with the client (else it reads on break-glass alone).
+    actor_engaged: bool = False
 
     def section(self, key: str) -> SectionView:
         return next(s for s in self.sections if s.key == key)
@@ -265,15 +273,30 @@ def client_record(
     purpose: Purpose | str,
     sections: list[str] | None = None,
     channel: Channel | str = Channel.PAGE,
+    with_name: bool = True,
+    record: bool = True,
 ) -> ClientRecord:
     """What the actor may see of a client, for a purpose. Whatever is shown is written to the
-    access ledger in the same transaction as the decision that allowed it."""
+    access ledger in the same transaction as the decision that allowed it.
+
+    with_name=False: the caller shows no name, so the identity section is not read for a heading
+    (display_name is the reference) unless it is among `sections`. record=False: nothing is
+    written, because the caller shows only part of what was read; it must then call record_shown
+    with exactly what it shows, in the same transaction (a page or operation runs in one).
+    """
     with transaction.atomic():
-        return _client_record(actor, client_id, purpose, sections, channel)
+        return _client_record(actor, client_id, purpose, sections, channel, with_name=with_name, record=record)
 
 
 def _client_record(
-    actor: StaffMember, client_id: object, purpose: Purpose | str, sections: list[str] | None, channel: Channel | str
+    actor: StaffMember,
+    client_id: object,
+    purpose: Purpose | str,
+    sections: list[str] | None,
+    channel: Channel | str,
+    *,
+    with_name: bool,
+    record: bool,
 ) -> ClientRecord:
     client, facts, decision = _client_and_facts(actor, client_id, purpose)
     specs = [section(key) for key in sections] if sections else list(SECTIONS)
@@ -297,7 +320,7 @@ def _client_record(
             )
         )
     loaded_identity = loaded.get("identity")
-    if loaded_identity is None:
+    if loaded_identity is None and with_name:
         loaded_identity = _permitted_items(section("identity"), client, decision, actor, facts)
     ident = loaded_identity[0] if loaded_identity else None
     if ident is not None:
@@ -305,20 +328,23 @@ def _client_record(
         band = age_band(ident["date_of_birth"], timezone.localdate())
     else:
         display_name, band = client.reference, ""
+    # The engagements are journey data: read (and shown) with the whole record or a journey section.
+    wants_journey = sections is None or any(spec.category == DataCategory.JOURNEY for spec in specs)
     engagements = (
         [_engagement_view(row) for row in _ENGAGEMENTS.rows(client_id=client.pk, organisation_id=actor.organisation_id)]
-        if decision.grant(DataCategory.JOURNEY) is not None
+        if wants_journey and decision.grant(DataCategory.JOURNEY) is not None
         else []
     )
-    shown: dict[DataCategory, set[int]] = {}
-    for view in views:
-        for item in view.items:
-            shown.setdefault(view.category, set()).add(item.supplied_by_id)
-    if ident is not None:
-        shown.setdefault(DataCategory.IDENTITY, set()).add(ident["supplied_by_id"])
-    if engagements:
-        shown.setdefault(DataCategory.JOURNEY, set()).add(actor.organisation_id)
-    _record_disclosure(actor, client.pk, decision, shown, str(purpose), channel)
+    if record:
+        shown: dict[DataCategory, set[int]] = {}
+        for view in views:
+            for item in view.items:
+                shown.setdefault(view.category, set()).add(item.supplied_by_id)
+        if ident is not None:
+            shown.setdefault(DataCategory.IDENTITY, set()).add(ident["supplied_by_id"])
+        if engagements:
+            shown.setdefault(DataCategory.JOURNEY, set()).add(actor.organisation_id)
+        _record_disclosure(actor, client.pk, decision, shown, str(purpose), channel)
     return ClientRecord(
         client_id=client.pk,
         reference=client.reference,
@@ -327,7 +353,30 @@ def _client_record(
         purpose=str(purpose),
         sections=views,
         engagements=engagements,
+        decision=decision,
+        name_supplied_by=ident["supplied_by_id"] if ident is not None else None,
+        actor_engaged=actor.organisation_id in facts.live_engagement_organisation_ids,
     )
+
+
+def record_shown(
+    *,
+    actor: StaffMember,
+    record: ClientRecord,
+    items: Sequence[tuple[DataCategory, ItemView]] = (),
+    name: bool = False,
+    channel: Channel | str = Channel.PAGE,
+) -> None:
+    """Record in the ledger what a caller of client_record(record=False) shows: these items, and
+    the client's name if it shows that. Nothing shown, nothing recorded."""
+    assert record.decision is not None, "record_shown takes a record read with client_record"
+    shown: dict[DataCategory, set[int]] = {}
+    for category, item in items:
+        shown.setdefault(category, set()).add(item.supplied_by_id)
+    if name and record.name_supplied_by is not None:
+        shown.setdefault(DataCategory.IDENTITY, set()).add(record.name_supplied_by)
+    with transaction.atomic():
+        _record_disclosure(actor, record.client_id, record.decision, shown, record.purpose, channel)
 
 
 _ENGAGEMENTS = Prepared(
@@ -391,18 +440,7 @@ def _record_disclosure(
         grant = decision.grant(category)
         assert grant is not None, "only permitted categories are ever shown"
         for supplier in sorted(suppliers):
-            basis = grant.basis_for(supplier, actor.organisation_id)
-            bases.append(
-                DisclosureBasis(
-                    category=str(category),
-                    supplier_organisation_id=supplier,
-                    kind=str(basis.kind),
-                    agreement_version_id=basis.agreement_version_id,
-                    consent_record_id=basis.consent_record_id,
-                    break_glass_grant_id=basis.break_glass_grant_id,
-                    lawful_basis=basis.lawful_basis,
-                )
-            )
+            bases.append(_basis(category, supplier, grant.basis_for(supplier, actor.organisation_id)))
     record_disclosure(
         actor_staff_id=actor.pk,
         actor_user_id=actor.user_id,
@@ -424,18 +462,36 @@ def section_item(
     item_id: int | None,
     purpose: Purpose | str,
     channel: Channel | str = Channel.PAGE,
+    with_name: bool = False,
 ) -> ItemView | None:
-    """One item (or the one-per-client section) for an edit form, None if the section is empty."""
-    record = client_record(actor=actor, client_id=client_id, purpose=purpose, sections=[section_key], channel=channel)
+    """One item (or the one-per-client section's), None if that section is empty, recorded in the
+    ledger as shown (with the client's name if the caller shows it too).
+
+    A hidden section, or an item the actor may not see, is refused with the reason (NotPermitted),
+    as the record page gives it: the actor's organisation works with the client, so the reason
+    reveals nothing new. An item that does not exist is NotFound."""
+    record = client_record(
+        actor=actor, client_id=client_id, purpose=purpose, sections=[section_key], channel=channel, record=False
+    )
     view = record.sections[0]
     if not view.permitted:
-        raise NotFound("No such section.")
+        raise NotPermitted(view.reason)
     if item_id is None:
-        return view.items[0] if view.items else None
-    for item in view.items:
-        if item.id == item_id:
-            return item
-    raise NotFound("No such item.")
+        found = view.items[0] if view.items else None
+    else:
+        found = next((item for item in view.items if item.id == item_id), None)
+    if found is None and view.withheld:
+        raise NotPermitted(" ".join(view.withheld))
+    if found is None and item_id is not None:
+        raise NotFound("No such item.")
+    record_shown(
+        actor=actor,
+        record=record,
+        items=[(view.category, found)] if found is not None else [],
+        name=with_name,
+        channel=channel,
+    )
+    return found
 
 
 @dataclass(frozen=True)
@@ -523,51 +579,84 @@ def caseload(
     rows = list(
         engagements.select_related("client__identity", "key_worker__user").order_by("-started_on", "-pk")[:limit]
     )
-    engaged = live_engagements([e.client_id for e in rows])
+    client_ids = [e.client_id for e in rows]
+    engaged = live_engagements(client_ids)
     now = _now()
-    stages = _latest_stages([e.client_id for e in rows], actor.organisation_id)
+    stages = _latest_stages(client_ids, actor.organisation_id)
     stage_labels = lookups.labels("pipeline_stage")
+    # A name another partner supplied is shown where the decision permits it (an agreement and
+    # the client's consent or another basis), exactly as on the record page.
+    identities = {e.client_id: _identity_of(e) for e in rows}
+    own = actor.organisation_id
+    shared = [c for c, ident in identities.items() if ident is not None and ident.supplied_by_id != own]
+    partnership_id = actor.organisation.partnership_id
+    agreements = agreement_facts(partnership_id, now.date()) if shared else ()
+    consents = consent_facts_many(shared) if shared else {}
+    names = organisation_names(partnership_id) if shared else {}
     result: list[CaseloadRow] = []
     disclosures: list[Disclosure] = []
     for e in rows:
-        client_fact_set = ClientFacts(e.client_id, engaged.get(e.client_id, frozenset()))
-        decision = decide(facts, client_fact_set, [DataCategory.IDENTITY, DataCategory.JOURNEY], str(purpose), now)
-        ident = getattr(e.client, "identity", None)
+        ident = identities[e.client_id]
+        client_fact_set = ClientFacts(
+            e.client_id,
+            engaged.get(e.client_id, frozenset()),
+            suppliers={DataCategory.IDENTITY: frozenset({ident.supplied_by_id})} if ident else {},
+            organisation_names=names,
+            consents=consents.get(e.client_id, ()),
+        )
+        decision = decide(
+            facts,
+            client_fact_set,
+            [DataCategory.IDENTITY, DataCategory.JOURNEY],
+            str(purpose),
+            now,
+            agreements=agreements,
+        )
+        identity_grant = decision.grant(DataCategory.IDENTITY)
         identity_ok = (
             ident is not None
-            and decision.grant(DataCategory.IDENTITY) is not None
-            and ident.supplied_by_id == actor.organisation_id
+            and identity_grant is not None
+            and identity_grant.covers(ident.supplied_by_id, actor.organisation_id)
         )
+        if query and not identity_ok and e.client.reference.lower() != query.lower():
+            # Found by a name, postcode or date of birth the actor may not see: finding it would
+            # confirm what is withheld, so it is not found.
+            continue
         journey_ok = decision.grant(DataCategory.JOURNEY) is not None
-        shown = ([DataCategory.IDENTITY] if identity_ok else []) + (
-            [DataCategory.JOURNEY] if journey_ok and e.client_id in stages else []
-        )
-        if shown:
+        bases: list[DisclosureBasis] = []
+        if identity_ok and ident is not None and identity_grant is not None:
+            basis = identity_grant.basis_for(ident.supplied_by_id, actor.organisation_id)
+            bases.append(_basis(DataCategory.IDENTITY, ident.supplied_by_id, basis))
+        if journey_ok and e.client_id in stages:
+            bases.append(
+                DisclosureBasis(
+                    category=str(DataCategory.JOURNEY),
+                    supplier_organisation_id=actor.organisation_id,
+                    kind=BasisKind.OWN,
+                )
+            )
+        if bases:
             disclosures.append(
                 Disclosure(
                     actor_staff_id=actor.pk,
                     actor_user_id=actor.user_id,
                     organisation_id=actor.organisation_id,
                     client_id=e.client_id,
-                    categories=[str(c) for c in shown],
+                    categories=[b.category for b in bases],
                     purpose=str(purpose),
                     channel=channel,
-                    bases=[
-                        DisclosureBasis(
-                            category=str(c), supplier_organisation_id=actor.organisation_id, kind=BasisKind.OWN
-                        )
-                        for c in shown
-                    ],
+                    bases=bases,
                     at=now,
                 )
             )
+        shown = ident if identity_ok else None
         result.append(
             CaseloadRow(
                 client_id=e.client_id,
                 reference=e.client.reference,
-                name=f"{ident.preferred_name or ident.given_name} {ident.family_name}" if identity_ok and ident else "",
-                date_of_birth=ident.date_of_birth if identity_ok and ident else None,
-                postcode=ident.postcode if identity_ok and ident else "",
+                name=f"{shown.preferred_name or shown.given_name} {shown.family_name}" if shown else "",
+                date_of_birth=shown.date_of_birth if shown else None,
+                postcode=shown.postcode if shown else "",
                 stage=stage_labels.get(stages.get(e.client_id, ""), "") if journey_ok else "",
                 engagement_status=e.get_status_display(),
                 key_worker=str(e.key_worker.user) if e.key_worker else "",
@@ -578,6 +667,22 @@ def caseload(
     with transaction.atomic():
         record_disclosures(disclosures)
     return result
+
+
+def _identity_of(engagement: m.Engagement) -> m.IdentitySection | None:
+    return getattr(engagement.client, "identity", None)
+
+
+def _basis(category: DataCategory, supplier: int, basis: Any) -> DisclosureBasis:
+    return DisclosureBasis(
+        category=str(category),
+        supplier_organisation_id=supplier,
+        kind=str(basis.kind),
+        agreement_version_id=basis.agreement_version_id,
+        consent_record_id=basis.consent_record_id,
+        break_glass_grant_id=basis.break_glass_grant_id,
+        lawful_basis=basis.lawful_basis,
+    )
 
 
 def _search_filter(query: str) -> Q:

@@ -24,7 +24,13 @@ from ceangal.policy.selectors import ClientRecord
 from ceangal.web.access import staff_page
 from ceangal.web.forms import FieldView, build_form, error_links, field_id, typed_values
 from ceangal.web.views import PURPOSE
-from ceangal.web.views.sections import record_url, refuse_unless_casework, refuse_unless_engaged, visible_section
+from ceangal.web.views.sections import (
+    record_url,
+    refuse_unless_casework,
+    refuse_unless_engaged,
+    shown_on_form,
+    visible_section,
+)
 
 DOCUMENTS = section("documents")
 
@@ -44,12 +50,14 @@ def _file_field(errors: Mapping[str, Sequence[str]]) -> FieldView:
 
 def _upload_page(
     request: HttpRequest,
+    actor: StaffMember,
     record: ClientRecord,
     values: Mapping[str, Any],
     errors: Mapping[str, Sequence[str]],
     status: int,
 ) -> HttpResponse:
     fields = (*build_form(DOCUMENTS.fields, values, errors), _file_field(errors))
+    shown_on_form(actor, record, DOCUMENTS, None)  # the heading names the client
     return render(
         request,
         "web/document_upload.html",
@@ -69,7 +77,7 @@ def document_upload(request: HttpRequest, actor: StaffMember, client_id: uuid.UU
     record, _view = visible_section(actor, client_id, DOCUMENTS)
     refuse_unless_engaged(record)
     if request.method != "POST":
-        return _upload_page(request, record, {}, {}, status=200)
+        return _upload_page(request, actor, record, {}, {}, status=200)
     client = selectors.client_for_action(actor=actor, client_id=client_id, purpose=PURPOSE)
     upload = request.FILES.get("file")  # None when no file was chosen: the service says so
     try:
@@ -82,7 +90,7 @@ def document_upload(request: HttpRequest, actor: StaffMember, client_id: uuid.UU
         )
     except InvalidInput as exc:
         return _upload_page(
-            request, record, typed_values(DOCUMENTS.fields, request.POST), exc.errors, status=exc.status
+            request, actor, record, typed_values(DOCUMENTS.fields, request.POST), exc.errors, status=exc.status
         )
     messages.success(request, _("The document is uploaded."))
     return redirect(record_url(client_id, DOCUMENTS))

@@ -40,13 +40,23 @@ def visible_section(actor: StaffMember, client_id: uuid.UUID, spec: SectionSpec)
     """The record (for its heading) and the section, if the actor may see it.
 
     The actor's organisation works with the client (else NotFound, a 404), so naming the reason a
-    section is hidden reveals nothing: it is shown on the 403 page.
+    section is hidden reveals nothing: it is shown on the 403 page. Nothing is recorded in the
+    ledger here: the form records what it shows (shown_on_form), and a refusal shows nothing.
     """
-    record = selectors.client_record(actor=actor, client_id=client_id, purpose=PURPOSE, sections=[spec.key])
+    record = selectors.client_record(
+        actor=actor, client_id=client_id, purpose=PURPOSE, sections=[spec.key], record=False
+    )
     view = record.sections[0]
     if not view.permitted:
         raise PermissionDenied(view.reason)
     return record, view
+
+
+def shown_on_form(actor: StaffMember, record: ClientRecord, spec: SectionSpec, item: ItemView | None) -> None:
+    """A form shows the client's name in its heading and, to change one, the item's current values."""
+    selectors.record_shown(
+        actor=actor, record=record, items=[(spec.category, item)] if item is not None else [], name=True
+    )
 
 
 def refuse_unless_casework(actor: StaffMember) -> None:
@@ -59,9 +69,8 @@ def refuse_unless_casework(actor: StaffMember) -> None:
 
 def refuse_unless_engaged(record: ClientRecord) -> None:
     """Only an organisation that works with the client adds to their record: break-glass access
-    is for reading (the service would refuse the rest). The record lists the actor's own
-    organisation's engagements."""
-    if not record.engagements:
+    is for reading (the service would refuse the rest)."""
+    if not record.actor_engaged:
         raise PermissionDenied(
             _("Your organisation does not work with this client: break-glass access is for reading only.")
         )
@@ -142,6 +151,7 @@ def _edit(
     title = spec.label.lower() if not spec.multiple else (item.display.get(spec.fields[0].name, "") if item else "")
     heading = _("Change %(what)s") % {"what": title or spec.label.lower()}
     if request.method != "POST":
+        shown_on_form(actor, record, spec, item)
         return _form_page(
             request,
             record=record,
@@ -164,6 +174,7 @@ def _edit(
         )
     except (InvalidInput, EditConflict) as exc:
         conflict = isinstance(exc, EditConflict)
+        shown_on_form(actor, record, spec, None)  # the values shown again are the ones just typed
         return _form_page(
             request,
             record=record,
@@ -208,6 +219,7 @@ def item_add(request: HttpRequest, actor: StaffMember, client_id: uuid.UUID, sec
     refuse_unless_engaged(record)
     heading = _("Add to %(section)s") % {"section": spec.label.lower()}
     if request.method != "POST":
+        shown_on_form(actor, record, spec, None)
         return _form_page(
             request,
             record=record,
@@ -222,6 +234,7 @@ def item_add(request: HttpRequest, actor: StaffMember, client_id: uuid.UUID, sec
     try:
         services.item_add(actor=actor, client=client, section_key=spec.key, data=read_post(spec.fields, request.POST))
     except InvalidInput as exc:
+        shown_on_form(actor, record, spec, None)
         return _form_page(
             request,
             record=record,
