@@ -86,7 +86,12 @@ SECTION_DATA_DESCRIPTION = (
 class CaseloadRowOut(Schema):
     id: uuid.UUID
     reference: str
-    name: str = Field(description="Empty where the identity is not the actor's organisation's to show.")
+    name: str = Field(
+        description=(
+            "Empty where the decision point withholds the client's identity from you: a name another "
+            "partner recorded is shown only under an agreement and the client's consent (or another basis)."
+        )
+    )
     date_of_birth: dt.date | None
     postcode: str
     stage: str = Field(description="The latest pipeline stage your organisation recorded, as its label.")
