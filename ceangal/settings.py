@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "ceangal.reference",
     "ceangal.audit",
     "ceangal.partners",
+    "ceangal.directory",
     "ceangal.clients",
     "ceangal.agreements",
     "ceangal.consent",
