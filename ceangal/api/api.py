@@ -8,7 +8,7 @@ from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 from ninja.operation import Operation
 
-from ceangal.api import agreements, breakglass, clients, consent, ledger, reference
+from ceangal.api import agreements, breakglass, clients, consent, directory, ledger, reference
 from ceangal.api.auth import ApiKeyAuth, SessionStaffAuth
 from ceangal.api.docs import LocalSwagger
 from ceangal.api.errors import PROBLEM_CONTENT_TYPE, install_problem_handlers
@@ -73,3 +73,4 @@ api.add_router("/agreements", agreements.router)
 api.add_router("/notices", agreements.notices_router)
 api.add_router("/break-glass", breakglass.router)
 api.add_router("/ledger", ledger.router)
+api.add_router("/directory", directory.router)

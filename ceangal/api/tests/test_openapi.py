@@ -48,6 +48,13 @@ EXPECTED_OPERATIONS = {
     ("get", "/consents/{record_id}/evidence"),
     ("get", "/consents"),
     ("get", "/consents/{record_id}"),
+    ("get", "/directory"),
+    ("post", "/directory"),
+    ("get", "/directory/hsds"),
+    ("post", "/directory/hsds"),
+    ("get", "/directory/{service_id}"),
+    ("put", "/directory/{service_id}"),
+    ("post", "/directory/{service_id}/retire"),
 }
 
 

@@ -33,6 +33,9 @@ from ceangal.api.tests.conftest import API, ApiCaller, CouncilCase, Multipart, i
 from ceangal.clients import models as cm
 from ceangal.consent.models import ConsentRecord
 from ceangal.consent.services import ScopeChoice, consent_give
+from ceangal.directory.hsds import export_document
+from ceangal.directory.models import Service
+from ceangal.directory.tests.factories import make_service
 from ceangal.partners.models import ApiKey, StaffMember
 from ceangal.partners.services import api_key_revoke
 from ceangal.policy.breakglass import break_glass_open
@@ -103,6 +106,17 @@ class MatrixCase(CouncilCase):
         return self._paper_consent(SimpleUploadedFile("scan.pdf", PDF))
 
     @cached_property
+    def service(self) -> Service:
+        """A directory service of the council."""
+        return make_service(self.personas.council_admin)
+
+    @cached_property
+    def hsds_document(self) -> dict[str, Any]:
+        """The directory as HSDS JSON, holding only the council's service."""
+        self.service  # noqa: B018 - the document must hold it
+        return export_document(self.personas.partnership)
+
+    @cached_property
     def grant(self) -> BreakGlassGrant:
         return break_glass_open(
             actor=self.personas.college_worker,
@@ -154,6 +168,15 @@ def _terms_body(case: MatrixCase) -> dict[str, Any]:
         "parties": [case.personas.council.pk, case.personas.college.pk],
         "purposes": [{"purpose": "referral", "lawful_basis": "public_task", "categories": ["identity"]}],
     }
+
+
+SERVICE_BODY: dict[str, Any] = {
+    "name": "Work Clubs",
+    "description": "Weekly job search sessions with an adviser.",
+    "stages": ["PS4"],
+    "email": "workclubs@example.org",
+    "locations": [{"name": "Kirkcaldy Library", "postcode": "KY1 1YG"}],
+}
 
 
 # One valid request per operation: (path parameters, JSON body). `client_id` is filled in by the test.
@@ -252,6 +275,24 @@ REQUESTS: dict[tuple[str, str], Request] = {
     ("GET", "/consents/{record_id}/evidence"): lambda case: ({"record_id": case.evidenced_consent.pk}, None),
     ("GET", "/consents"): lambda case: ({"_": case.consent}, None),
     ("GET", "/consents/{record_id}"): lambda case: ({"record_id": case.consent.pk}, None),
+    ("GET", "/directory"): lambda case: ({"_": case.service}, None),
+    ("POST", "/directory"): lambda case: ({}, SERVICE_BODY),
+    ("GET", "/directory/hsds"): lambda case: ({"_": case.service}, None),
+    ("POST", "/directory/hsds"): lambda case: ({}, case.hsds_document),
+    ("GET", "/directory/{service_id}"): lambda case: ({"service_id": case.service.pk}, None),
+    ("PUT", "/directory/{service_id}"): lambda case: ({"service_id": case.service.pk}, SERVICE_BODY),
+    ("POST", "/directory/{service_id}/retire"): lambda case: (
+        {"service_id": case.service.pk},
+        {"reason": "Funding ended."},
+    ),
+}
+
+# Publishing and changing directory services: the owning organisation's admin or team leader.
+SERVICE_MANAGERS_ONLY: set[tuple[str, str]] = {
+    ("POST", "/directory"),
+    ("POST", "/directory/hsds"),
+    ("PUT", "/directory/{service_id}"),
+    ("POST", "/directory/{service_id}/retire"),
 }
 
 # Operations only a data protection officer may use; everyone else is refused (403, or 404 where
@@ -291,7 +332,13 @@ def _is_dpo_only(method: str, path: str) -> bool:
     return (method, path.removeprefix(API)) in DPO_ONLY
 
 
+def _is_service_manager_only(method: str, path: str) -> bool:
+    return (method, path.removeprefix(API)) in SERVICE_MANAGERS_ONLY
+
+
 def _permitted(personas: Personas, method: str, path: str) -> StaffMember:
+    if _is_service_manager_only(method, path):
+        return personas.council_leader
     return personas.council_dpo if _is_dpo_only(method, path) else personas.council_worker
 
 
@@ -307,7 +354,9 @@ def matrix_case(personas: Personas, council_case: CouncilCase) -> MatrixCase:
 
 
 def test_every_dpo_only_operation_exists() -> None:
-    assert {(m, p.removeprefix(API)) for m, p in OPERATIONS} >= DPO_ONLY | NOT_ENGAGEMENT_BOUND | RECORD_BOUND
+    assert {(m, p.removeprefix(API)) for m, p in OPERATIONS} >= (
+        DPO_ONLY | NOT_ENGAGEMENT_BOUND | RECORD_BOUND | SERVICE_MANAGERS_ONLY
+    )
 
 
 def test_every_operation_has_a_request_in_the_matrix() -> None:
@@ -395,7 +444,14 @@ def test_outsider_sees_the_same_404_as_for_a_consent_record_that_does_not_exist(
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [op for op in OPERATIONS if not _is_client_path(op[1]) and not _is_dpo_only(*op) and not _is_record_bound(*op)],
+    [
+        op
+        for op in OPERATIONS
+        if not _is_client_path(op[1])
+        and not _is_dpo_only(*op)
+        and not _is_record_bound(*op)
+        and not _is_service_manager_only(*op)
+    ],
 )
 def test_outsider_may_use_operations_that_name_no_client(
     method: str,
@@ -425,6 +481,50 @@ def test_only_a_dpo_may_use_dpo_operations(
     response = as_key(getattr(personas, who)).call(method, url, body)
     assert response.status_code in (403, 404), response.content
     problem(response)
+
+
+@pytest.mark.parametrize(("method", "path"), [op for op in OPERATIONS if _is_service_manager_only(*op)])
+@pytest.mark.parametrize("who", ["council_worker", "council_dpo", "analyst", "outsider"])
+def test_only_the_owning_organisations_admin_or_leader_may_change_its_services(
+    method: str,
+    path: str,
+    who: str,
+    personas: Personas,
+    matrix_case: MatrixCase,
+    as_key: Callable[[StaffMember], ApiCaller],
+) -> None:
+    matrix_case.service  # noqa: B018 - there is a service to (not) change
+    url, body = _request(method, path, matrix_case)
+    response = as_key(getattr(personas, who)).call(method, url, body)
+    assert response.status_code == 403, response.content
+    problem(response)
+    service = Service.objects.get()
+    assert (service.name, service.active) == ("Youth Employability Hub", True)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("PUT", f"{API}/directory/{{service_id}}", 403),
+        ("POST", f"{API}/directory/{{service_id}}/retire", 403),
+        # The college's leader may import, but only the college's services: the file is refused.
+        ("POST", f"{API}/directory/hsds", 422),
+    ],
+)
+def test_another_organisations_leader_may_not_change_its_services(
+    method: str,
+    path: str,
+    status: int,
+    personas: Personas,
+    matrix_case: MatrixCase,
+    as_key: Callable[[StaffMember], ApiCaller],
+) -> None:
+    url, body = _request(method, path, matrix_case)
+    response = as_key(personas.college_leader).call(method, url, body)
+    assert response.status_code == status, response.content
+    problem(response)
+    service = Service.objects.get()
+    assert (service.name, service.active) == ("Youth Employability Hub", True)
 
 
 @pytest.mark.parametrize(("method", "path"), OPERATIONS)

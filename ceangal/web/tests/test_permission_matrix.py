@@ -18,6 +18,7 @@ from django.urls import URLPattern, reverse
 
 from ceangal.clients.services import document_upload, item_add
 from ceangal.consent.services import ScopeChoice, consent_give
+from ceangal.directory.tests.factories import make_service
 from ceangal.policy.breakglass import break_glass_open
 from ceangal.testing.factories import Personas, make_agreement, make_client, make_notice
 from ceangal.web import urls as web_urls
@@ -42,6 +43,9 @@ DPO_ONLY = {
 # Break-glass is for reaching a client one cannot see yet: any trained key worker may open the
 # form, which shows nothing about the client (tested below and in test_sharing_breakglass).
 ANY_CASEWORKER = {"break_glass"}
+# Publishing and changing a directory service: the owning organisation's admin or team leader;
+# everyone else is refused (403) before a form is shown. The service itself is not a secret.
+SERVICE_MANAGERS_ONLY = {"directory_new", "directory_edit"}
 
 
 @dataclass
@@ -105,6 +109,7 @@ def _world(personas: Personas) -> World:
         ground="safeguarding",
         reason="A synthetic emergency for the permission matrix.",
     )
+    service = make_service(personas.council_admin)
     c = {"client_id": client.pk}
     r = c | {"record_id": consent.pk}
     return World(
@@ -145,6 +150,11 @@ def _world(personas: Personas) -> World:
             "dpo_break_glass_review": {"grant_id": grant.pk},
             "ledger_search": {},
             "ledger_export": {},
+            "directory_list": {},
+            "directory_new": {},
+            "directory_export": {},
+            "directory_detail": {"service_id": service.pk},
+            "directory_edit": {"service_id": service.pk},
             "accessibility": {},
             "privacy": {},
         },
@@ -195,6 +205,9 @@ def test_permitted_key_worker(personas, name):
     if name in DPO_ONLY:
         assert response.status_code == 404, name
         return
+    if name in SERVICE_MANAGERS_ONLY:
+        assert response.status_code == 403, name
+        return
     assert response.status_code in (200, 302), name
     if response.status_code == 302:
         assert not response["Location"].startswith("/accounts/login/")
@@ -207,6 +220,24 @@ def test_dpo_pages_open_for_dpos(personas, persona, name):
     browser = Browser()
     browser.force_login(getattr(personas, persona).user)
     assert browser.get(_url(world, name)).status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["council_admin", "council_leader"])
+@pytest.mark.parametrize("name", sorted(SERVICE_MANAGERS_ONLY))
+def test_service_forms_open_for_the_owning_organisations_admin_and_leader(personas, persona, name):
+    world = _world(personas)
+    browser = Browser()
+    browser.force_login(getattr(personas, persona).user)
+    assert browser.get(_url(world, name)).status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["college_leader", "council_dpo", "outsider"])
+def test_service_edit_is_refused_to_other_organisations_and_roles(personas, persona):
+    world = _world(personas)
+    browser = Browser()
+    browser.force_login(getattr(personas, persona).user)
+    assert browser.get(_url(world, "directory_edit")).status_code == 403
+    assert browser.post(_url(world, "directory_edit"), {"name": "Changed"}).status_code == 403
 
 
 @pytest.mark.parametrize("persona", ["outsider", "college_worker"])
