@@ -34,6 +34,7 @@ from ceangal.clients import models as m
 from ceangal.clients import services
 from ceangal.clients.seeding import ClientDraft, ItemDraft, ReferenceDataMissing, draft_client, load_draws
 from ceangal.consent.services import ScopeChoice, consent_give, consent_withdraw
+from ceangal.directory.services import LocationTerms, ServiceTerms, service_create
 from ceangal.partners.models import Organisation, OrganisationType, Partnership, StaffMember
 from ceangal.partners.roles import Role
 from ceangal.partners.services import organisation_create, partnership_create, staff_create, staff_grant_admin_site
@@ -181,7 +182,69 @@ def _make_demo(*, clients: int, today: dt.date) -> tuple[Partnership, int]:
         for draft in drafts:
             _register(draft, [keys[draft.home], keys[draft.second] if draft.second is not None else ""], staff, today)
         _consent_some(staff, today)
+        _publish_services(staff)
     return partnership, clients
+
+
+DEMO_SERVICES = (
+    (
+        ("council", Role.ORG_ADMIN),
+        ServiceTerms(
+            name="Fife Works: key worker support (demo)",
+            description="A key worker helps you plan your way into work, with money advice and in-work support.",
+            stages=["PS1", "PS2", "PS4", "PS5"],
+            needs=["B_LTU", "B_CONF", "B_DEBT"],
+            min_age=16,
+            local_authorities=["S12000047"],
+            places_available=12,
+            waiting_days=5,
+            email="fifeworks@council.example.org",
+            phone="01592 583 000",
+            referral_instructions="Refer through Ceangal; we phone the client within two working days.",
+            categories_needed=["identity", "contact", "journey"],
+            locations=[LocationTerms(name="Kirkcaldy Jobs Hub", address="Town House, Kirkcaldy", postcode="KY1 1XW")],
+        ),
+    ),
+    (
+        ("college", Role.TEAM_LEADER),
+        ServiceTerms(
+            name="Get Ready for College access course (demo)",
+            description="A twelve-week course in core skills, digital skills and confidence, leading to SCQF 4.",
+            stages=["PS3"],
+            needs=["B_LOWQUAL", "B_DIGI", "B_LIT", "B_NUM"],
+            min_age=16,
+            benefits=[],
+            other_criteria="Not in full-time education.",
+            places_available=0,
+            waiting_days=42,
+            email="access@college.example.org",
+            categories_needed=["identity", "contact", "qualifications", "support_needs"],
+        ),
+    ),
+    (
+        ("linktown", Role.TEAM_LEADER),
+        ServiceTerms(
+            name="Linktown Young Persons' Guarantee placements (demo)",
+            description="Paid six-month work placements with local employers, with a mentor throughout.",
+            stages=["PS3", "PS4"],
+            needs=["B_NOEXP", "B_CONF"],
+            min_age=16,
+            max_age=24,
+            postcode_areas=["KY1", "KY2"],
+            benefits=["UC"],
+            places_available=4,
+            waiting_days=14,
+            email="placements@linktown.example.org",
+            categories_needed=["identity", "contact", "experience", "journey"],
+        ),
+    ),
+)
+
+
+def _publish_services(staff: dict[tuple[str, Role], StaffMember]) -> None:
+    """A few services in the directory, so that it has something to browse and filter."""
+    for who, terms in DEMO_SERVICES:
+        service_create(actor=staff[who], terms=terms)
 
 
 def _share(orgs: dict[str, Organisation], staff: dict[tuple[str, Role], StaffMember], today: dt.date) -> None:
