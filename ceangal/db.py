@@ -34,9 +34,9 @@ _markers = itertools.count(1)
 def _marker(field: models.Field[Any, Any]) -> Any:
     """A value no real query would hold, of the field's type, to find the parameter's slot by."""
     n = next(_markers)
-    if isinstance(field, models.UUIDField) or (
-        isinstance(field, models.ForeignKey) and isinstance(field.target_field, models.UUIDField)
-    ):
+    if isinstance(field, models.ForeignKey):
+        field = field.target_field
+    if isinstance(field, models.UUIDField):
         return uuid.uuid4()
     if isinstance(field, models.DateTimeField):
         return dt.datetime(1111, 1, 1, 11, 11, 11, n % 1_000_000, tzinfo=dt.UTC)
@@ -44,7 +44,19 @@ def _marker(field: models.Field[Any, Any]) -> Any:
         return dt.date(1111, 1 + n % 12, 1 + n % 28)
     if isinstance(field, models.CharField | models.TextField):
         return f"\x00marker-{n}-{uuid.uuid4().hex}"
-    return -7_000_000_000 - n  # integer keys
+    # Integer keys: a value near the top of the field's range (Django finds nothing, without
+    # asking the database, for a value outside it).
+    low: int | None
+    high: int | None
+    try:
+        low, high = connection.ops.integer_field_range(field.get_internal_type())
+    except KeyError:  # not an integer type the backend bounds
+        low = high = None
+    if high is not None and high < 7_000_000_000:
+        return high - n % 997
+    if low is not None and low > -7_000_000_000:
+        return 7_000_000_000 + n
+    return -7_000_000_000 - n
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,13 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Literal, get_args
+from functools import cache
+from typing import Any, Literal, get_args
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from ceangal.db import Prepared
 from ceangal.ledger.chain import ChainedFields, canonical_json, entry_hash, shard_for
 from ceangal.ledger.models import PURPOSE_MAX_LENGTH, Channel, LedgerChainHead, LedgerEntry
 
@@ -150,13 +152,54 @@ def record_disclosures(disclosures: Sequence[Disclosure]) -> list[LedgerEntry]:
         head.last_hash = digest
 
     if len(entries) == 1:
-        entries[0].save(force_insert=True)
+        _insert_one(entries[0])
     else:
         LedgerEntry.objects.bulk_create(entries)
-    for shard in shards:
-        head = heads[shard]
-        LedgerChainHead.objects.filter(shard=shard).update(last_seq=head.last_seq, last_hash=head.last_hash)
+    with connection.cursor() as cursor:
+        cursor.executemany(_sql().update_head, [(heads[s].last_seq, heads[s].last_hash, s) for s in shards])
     return entries
+
+
+@dataclass(frozen=True)
+class _Statements:
+    """The SQL of the single-entry append (every page and API read makes one), written once:
+    building it through the ORM cost more than the database took to run it."""
+
+    insert_columns: tuple[Any, ...]
+    insert: str
+    update_head: str
+
+
+@cache
+def _statements(vendor: str) -> _Statements:
+    quote = connection.ops.quote_name
+    # Table and column names come from the models, never from input; values are parameters.
+    fields = tuple(f for f in LedgerEntry._meta.concrete_fields if not f.primary_key)
+    pk = quote("id")
+    table, columns, values = (
+        quote(LedgerEntry._meta.db_table),
+        ", ".join(quote(f.column or f.attname) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    insert = f"INSERT INTO {table} ({columns}) VALUES ({values}) RETURNING {pk}"  # noqa: S608
+    head = quote(LedgerChainHead._meta.db_table)
+    update_head = f"UPDATE {head} SET {quote('last_seq')} = %s, {quote('last_hash')} = %s WHERE {quote('shard')} = %s"  # noqa: S608
+    return _Statements(fields, insert, update_head)
+
+
+def _sql() -> _Statements:
+    return _statements(connection.vendor)
+
+
+def _insert_one(entry: LedgerEntry) -> None:
+    """INSERT one entry (never an update: the table is append-only) and take its id."""
+    statements = _sql()
+    params = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in statements.insert_columns]
+    with connection.cursor() as cursor:
+        cursor.execute(statements.insert, params)
+        entry.pk = cursor.fetchone()[0]
+    entry._state.adding = False
+    entry._state.db = connection.alias
 
 
 @dataclass(frozen=True)
@@ -252,7 +295,17 @@ def _lock_heads(shards: list[int]) -> dict[int, LedgerChainHead]:
     return heads
 
 
+_ONE_HEAD = Prepared(
+    lambda shard: (
+        LedgerChainHead.objects.select_for_update().filter(shard=shard).values("shard", "last_seq", "last_hash")
+    ),
+    shard=LedgerChainHead._meta.get_field("shard"),
+)
+
+
 def _select_heads_for_update(shards: list[int]) -> dict[int, LedgerChainHead]:
+    if len(shards) == 1:
+        return {row["shard"]: LedgerChainHead(**row) for row in _ONE_HEAD.rows(shard=shards[0])}
     # ORDER BY makes PostgreSQL take the row locks in shard order.
     rows = LedgerChainHead.objects.select_for_update().filter(shard__in=shards).order_by("shard")
     return {head.shard: head for head in rows}
