@@ -15,7 +15,7 @@ help:
 	@echo "make test-browser  only the browser tests (needs Chromium at /usr/bin/chromium)"
 	@echo "make lint          ruff, mypy --strict and the import-layer contracts"
 	@echo "make bench         print performance figures"
-	@echo "make seed N=1000   add N synthetic clients to the local database"
+	@echo "make seed N=1000   add N synthetic clients (20 partners, 50 agreements, consents) to the local database"
 	@echo "make datamap       rewrite docs/data-map.md from the data map"
 	@echo "make key           print a new CEANGAL_FIELD_KEY"
 
