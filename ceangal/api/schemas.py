@@ -141,9 +141,11 @@ class ItemOut(Schema):
     recorded_at: dt.datetime
     editable: bool = Field(description="Whether your organisation may change it (only the supplier may).")
 
+    # The record read's output is built from the policy layer's own typed views, so it is
+    # constructed without validating each field again (a record has a hundred such objects).
     @classmethod
     def of(cls, item: ItemView) -> ItemOut:
-        return cls(
+        return cls.model_construct(
             id=item.id,
             version=item.version,
             values=json_safe(item.values),
@@ -167,7 +169,7 @@ class SectionOut(Schema):
 
     @classmethod
     def of(cls, view: SectionView) -> SectionOut:
-        return cls(
+        return cls.model_construct(
             key=view.key,
             label=view.label,
             category=str(view.category),
@@ -201,13 +203,15 @@ class ClientRecordOut(Schema):
         for view in record.sections:
             if not view.permitted:
                 withheld.setdefault(str(view.category), view.reason)
-        return cls(
+        return cls.model_construct(
             id=record.client_id,
             reference=record.reference,
             display_name=record.display_name,
             purpose=record.purpose,
             sections=[SectionOut.of(view) for view in record.sections],
-            withheld_categories=[WithheldCategoryOut(category=c, reason=r) for c, r in withheld.items()],
+            withheld_categories=[
+                WithheldCategoryOut.model_construct(category=c, reason=r) for c, r in withheld.items()
+            ],
         )
 
 
