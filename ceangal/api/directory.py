@@ -15,7 +15,7 @@ from ninja import Body, Field, Router, Schema, Status
 
 from ceangal.api.auth import actor_of
 from ceangal.api.schemas import Problem
-from ceangal.directory import hsds, selectors, services
+from ceangal.directory import hsds, hsds_import, selectors, services
 from ceangal.directory.eligibility import capacity_note
 from ceangal.directory.models import Service
 
@@ -161,7 +161,7 @@ def directory_hsds_import(request: HttpRequest, body: Body[dict[str, Any]]) -> I
     JSON path at fault (`services[3].minimum_age`) and nothing imported. Services are matched by
     their HSDS id: a known id changes that service, a new one adds a service."""
     actor = actor_of(request)
-    result = hsds.directory_import(actor=actor, partnership=actor.organisation.partnership, document=body)
+    result = hsds_import.directory_import(actor=actor, partnership=actor.organisation.partnership, document=body)
     return ImportOut(created=result.created, updated=result.updated)
 
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import copy
 import json
+import uuid
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from ceangal.audit.models import AuditEvent
-from ceangal.directory.hsds import directory_import, export_document, parse_json
+from ceangal.directory.hsds import export_document
+from ceangal.directory.hsds_import import directory_import, parse_json
 from ceangal.directory.models import Service
 from ceangal.directory.services import ServiceTerms
 from ceangal.directory.tests.factories import make_service
@@ -183,8 +185,34 @@ def test_commands_round_trip(personas, exported, tmp_path):
 
 
 def test_service_terms_field_names_are_all_mapped():
-    from ceangal.directory.hsds import HSDS_PATH
+    from ceangal.directory.hsds_import import HSDS_PATH
     from ceangal.directory.services import STORED_FIELDS
 
     assert set(STORED_FIELDS) == set(HSDS_PATH)
     assert ServiceTerms.__dataclass_fields__.keys() - set(STORED_FIELDS) == {"locations"}
+
+
+def test_a_location_shared_by_two_services_is_kept_by_each(personas, exported):
+    document = copy.deepcopy(exported)
+    hub, course = document["services"][1], document["services"][0]
+    assert hub["name"] == "Youth Employability Hub"
+    location_id = document["service_at_locations"][0]["location_id"]
+    document["service_at_locations"].append(
+        {"id": str(uuid.uuid4()), "service_id": course["id"], "location_id": location_id}
+    )
+    Service.objects.all().delete()
+    assert directory_import(actor=None, partnership=personas.partnership, document=document).created == 2
+    postcodes = {s.name: [loc.postcode for loc in s.locations.all()] for s in Service.objects.all()}
+    assert postcodes == {"Youth Employability Hub": ["KY1 1AA"], "Access to College": ["KY1 1AA"]}
+    # And again: the same file changes nothing and breaks no uniqueness.
+    assert directory_import(actor=None, partnership=personas.partnership, document=document).updated == 2
+
+
+def test_a_location_id_held_by_a_service_outside_the_file_is_given_a_new_one(personas, exported):
+    document = copy.deepcopy(exported)
+    hub = next(s for s in document["services"] if s["name"] == "Youth Employability Hub")
+    hub["id"] = str(uuid.uuid4())
+    document["services"] = [hub]
+    document["service_at_locations"][0]["service_id"] = hub["id"]
+    assert directory_import(actor=None, partnership=personas.partnership, document=document).created == 1
+    assert Service.objects.count() == 3

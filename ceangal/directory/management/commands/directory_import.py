@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ceangal.directory.hsds import directory_import, parse_json
+from ceangal.directory.hsds_import import directory_import, parse_json
 from ceangal.errors import InvalidInput
 from ceangal.partners.models import Partnership
 
