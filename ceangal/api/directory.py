@@ -23,6 +23,7 @@ router = Router(tags=["Directory"])
 
 READ_ERRORS: dict[int, type[Problem]] = {401: Problem, 404: Problem, 422: Problem}
 WRITE_ERRORS: dict[int, type[Problem]] = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 422: Problem}
+UPDATE_ERRORS: dict[int, type[Problem]] = {**WRITE_ERRORS, 409: Problem}
 
 
 class LocationIn(Schema):
@@ -55,9 +56,16 @@ class ServiceIn(Schema):
     locations: list[LocationIn] = []
 
     def terms(self) -> services.ServiceTerms:
-        data = self.dict()
+        data = self.dict(exclude={"version"})
         data["locations"] = [services.LocationTerms(**loc) for loc in data["locations"]]
         return services.ServiceTerms(**data)
+
+
+class ServiceUpdateIn(ServiceIn):
+    version: int | None = Field(
+        default=None,
+        description="The version you loaded: if someone else changed the service since, 409 edit-conflict.",
+    )
 
 
 class ServiceOut(ServiceIn):
@@ -66,6 +74,7 @@ class ServiceOut(ServiceIn):
     organisation_id: int
     organisation: str
     active: bool
+    version: int = Field(description="Counts the changes; send it back when you change the service.")
     retired_reason: str
     capacity: str = Field(description="How full the service is, in words.")
     locations: list[LocationOut] = []  # type: ignore[assignment]
@@ -79,6 +88,7 @@ class ServiceOut(ServiceIn):
             organisation_id=service.organisation_id,
             organisation=service.organisation.name,
             active=service.active,
+            version=service.version,
             retired_reason=service.retired_reason,
             capacity=capacity_note(service),
             updated_at=service.updated_at.isoformat(),
@@ -191,14 +201,20 @@ def directory_create(request: HttpRequest, body: ServiceIn, response: HttpRespon
 
 @router.put(
     "/{service_id}",
-    response={200: ServiceOut, **WRITE_ERRORS},
+    response={200: ServiceOut, **UPDATE_ERRORS},
     url_name="directory_update",
     summary="Change a service (its organisation's admin or team leader)",
 )
-def directory_update(request: HttpRequest, service_id: int, body: ServiceIn) -> ServiceOut:
-    """Replaces every field, locations included, with the body."""
+def directory_update(request: HttpRequest, service_id: int, body: ServiceUpdateIn) -> ServiceOut:
+    """Replaces every field, locations included, with the body. Send the `version` you loaded: a
+    change saved by someone else since is 409 `edit-conflict`, and nothing is changed."""
     actor = actor_of(request)
-    service = services.service_update(actor=actor, service=selectors.service_get(actor, service_id), terms=body.terms())
+    service = services.service_update(
+        actor=actor,
+        service=selectors.service_get(actor, service_id),
+        terms=body.terms(),
+        expected_version=body.version,
+    )
     return ServiceOut.of(selectors.service_get(actor, service.pk))
 
 

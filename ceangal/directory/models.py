@@ -46,6 +46,8 @@ class Service(models.Model):
         default=list, blank=True, help_text="Data categories a referral to this service needs."
     )
     active = models.BooleanField(default=True)
+    # Counts the changes, so that an editor who loaded an older one is told, not overwritten.
+    version = models.PositiveIntegerField(default=1)
     retired_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -19,7 +19,7 @@ from django.db import transaction
 from ceangal.audit.services import audit_record
 from ceangal.directory.eligibility import POSTCODE_AREA_RE, normalise_area, outward_code
 from ceangal.directory.models import Service, ServiceLocation
-from ceangal.errors import InvalidInput, NotPermitted
+from ceangal.errors import EditConflict, InvalidInput, NotPermitted
 from ceangal.partners.models import Organisation, StaffMember
 from ceangal.partners.roles import Role
 from ceangal.reference import lookups
@@ -267,6 +267,7 @@ def write_service(
     if active is not None and active != service.active:
         service.active = active
         changed.append("active")
+    service.version += 1
     service.save()
     if before_locations != [(loc.name, loc.address, loc.postcode) for loc in locations]:
         _write_locations(service, locations)
@@ -285,14 +286,21 @@ def service_create(*, actor: StaffMember, terms: ServiceTerms) -> Service:
         return write_service(actor=actor, organisation=actor.organisation, values=values, locations=locations)
 
 
-def service_update(*, actor: StaffMember, service: Service, terms: ServiceTerms) -> Service:
-    """Change a service: every field is replaced by the terms given."""
+def service_update(
+    *, actor: StaffMember, service: Service, terms: ServiceTerms, expected_version: int | None = None
+) -> Service:
+    """Change a service: every field is replaced by the terms given. With `expected_version` (the
+    version the editor loaded), a change saved by someone else in between is refused, not overwritten."""
     _require_manager(actor, service.organisation)
     values, locations, errors = clean_terms(terms)
     if errors:
         raise InvalidInput(errors)
     with transaction.atomic():
         locked = Service.objects.select_for_update().get(pk=service.pk)
+        if expected_version is not None and locked.version != expected_version:
+            raise EditConflict(
+                what=f"The service {locked.name}", expected_version=expected_version, current_version=locked.version
+            )
         return write_service(
             actor=actor, organisation=service.organisation, values=values, locations=locations, service=locked
         )
@@ -309,8 +317,12 @@ def service_retire(*, actor: StaffMember, service: Service, reason: str) -> Serv
     if errors:
         raise InvalidInput(errors)
     with transaction.atomic():
-        service.active = False
-        service.retired_reason = reason.strip()
-        service.save(update_fields=["active", "retired_reason", "updated_at"])
-        _audit(actor, "service.retired", service, ["active", "retired_reason"])
-    return service
+        locked = Service.objects.select_for_update().get(pk=service.pk)
+        if not locked.active:
+            raise InvalidInput({"active": ["This service is already retired."]})
+        locked.active = False
+        locked.retired_reason = reason.strip()
+        locked.version += 1
+        locked.save(update_fields=["active", "retired_reason", "version", "updated_at"])
+        _audit(actor, "service.retired", locked, ["active", "retired_reason"])
+    return locked

@@ -76,3 +76,13 @@ def test_hsds_export_and_import(as_key, personas):
     document["services"][0]["name"] = "Renamed"
     assert admin.post(f"{API}/directory/hsds", document).json() == {"created": 0, "updated": 1}
     assert Service.objects.get().name == "Renamed"
+
+
+def test_a_stale_version_is_an_edit_conflict(as_key, personas):
+    hub = make_service(personas.council_admin)
+    leader = as_key(personas.council_leader)
+    assert leader.put(f"{API}/directory/{hub.pk}", BODY | {"version": 1}).json()["version"] == 2
+    stale = leader.put(f"{API}/directory/{hub.pk}", BODY | {"name": "Stale", "version": 1})
+    assert stale.status_code == 409
+    assert problem(stale)["current_version"] == 2
+    assert Service.objects.get().name == "Work Clubs"

@@ -124,3 +124,25 @@ def test_retire_needs_a_reason_and_happens_once(personas):
     with pytest.raises(InvalidInput) as caught:
         service_retire(actor=personas.council_admin, service=service, reason="Again")
     assert "active" in caught.value.errors
+
+
+def test_an_edit_from_an_older_version_is_refused_not_overwritten(personas):
+    from ceangal.errors import EditConflict
+
+    service = make_service(personas.council_admin)
+    assert service.version == 1
+    service_update(
+        actor=personas.council_leader, service=service, terms=service_terms(places_available=2), expected_version=1
+    )
+    service.refresh_from_db()
+    assert service.version == 2
+    with pytest.raises(EditConflict) as caught:
+        service_update(
+            actor=personas.council_admin, service=service, terms=service_terms(name="Stale"), expected_version=1
+        )
+    assert (caught.value.expected_version, caught.value.current_version) == (1, 2)
+    service.refresh_from_db()
+    assert service.name == "Youth Employability Hub"
+    service_retire(actor=personas.council_admin, service=service, reason="Ended.")
+    service.refresh_from_db()
+    assert service.version == 3

@@ -163,3 +163,36 @@ def test_the_demo_has_a_directory_to_browse(sign_in):
     page = sign_in(key_worker).get(reverse("web:directory_list")).content.decode()
     assert "3 services" in page
     assert "No places available at the moment; waiting time about 42 days." in page
+
+
+def test_editing_on_the_page_keeps_the_places_it_does_not_show(sign_in, personas):
+    from ceangal.directory.services import LocationTerms
+
+    hub = make_service(
+        personas.council_admin,
+        locations=[LocationTerms(name="Kirkcaldy Hub", postcode="KY1 1AA"), LocationTerms(name="Glenrothes Hub")],
+    )
+    browser = sign_in(personas.council_admin)
+    url = reverse("web:directory_edit", kwargs={"service_id": hub.pk})
+    page = browser.get(url).content.decode()
+    # Places are in name order: the form shows Glenrothes Hub and lists Kirkcaldy Hub as kept.
+    assert 'value="Glenrothes Hub"' in page
+    assert "<li>Kirkcaldy Hub, KY1 1AA</li>" in page
+    assert browser.post(url, FORM).status_code == 302
+    assert sorted(hub.locations.values_list("name", flat=True)) == ["Kirkcaldy Hub", "Kirkcaldy Library"]
+
+
+def test_a_change_saved_by_someone_else_meanwhile_is_not_overwritten(sign_in, personas):
+    from ceangal.directory.services import service_update
+    from ceangal.directory.tests.factories import service_terms
+
+    hub = make_service(personas.council_admin)
+    browser = sign_in(personas.council_leader)
+    url = reverse("web:directory_edit", kwargs={"service_id": hub.pk})
+    assert 'name="version" value="1"' in browser.get(url).content.decode()
+    service_update(actor=personas.council_admin, service=hub, terms=service_terms(name="Changed meanwhile"))
+    response = browser.post(url, FORM | {"version": "1"})
+    assert response.status_code == 409
+    assert "Open the latest version" in response.content.decode()
+    hub.refresh_from_db()
+    assert hub.name == "Changed meanwhile"

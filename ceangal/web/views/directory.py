@@ -24,7 +24,7 @@ from ceangal.directory import selectors, services
 from ceangal.directory.eligibility import capacity_note
 from ceangal.directory.hsds import export_document
 from ceangal.directory.models import Service
-from ceangal.errors import InvalidInput, NotPermitted
+from ceangal.errors import EditConflict, InvalidInput, NotPermitted
 from ceangal.partners.models import StaffMember
 from ceangal.reference import lookups
 from ceangal.reference.categories import DataCategory
@@ -220,7 +220,7 @@ def _values_of(service: Service) -> dict[str, Any]:
     return values
 
 
-def _terms(values: Values) -> services.ServiceTerms:
+def _terms(values: Values, kept: Sequence[services.LocationTerms] = ()) -> services.ServiceTerms:
     """What the browser sent as ServiceTerms; a number that is not one is named with the service's
     own errors, so every mistake shows at once and nothing is saved."""
     parse_errors: dict[str, list[str]] = {}
@@ -238,7 +238,7 @@ def _terms(values: Values) -> services.ServiceTerms:
         [services.LocationTerms(name=location_name, address=location_rest[0], postcode=location_rest[1])]
         if location_name or any(location_rest)
         else []
-    )
+    ) + list(kept)
     terms = services.ServiceTerms(
         name=str(values.get("name", "")),
         description=str(values.get("description", "")),
@@ -269,7 +269,13 @@ def _page_errors(errors: Errors) -> dict[str, list[str]]:
 
 
 def _render_form(
-    request: HttpRequest, *, values: Values, errors: Errors, service: Service | None, retire_errors: Errors
+    request: HttpRequest,
+    *,
+    values: Values,
+    errors: Errors,
+    service: Service | None,
+    retire_errors: Errors,
+    conflict: bool = False,
 ) -> HttpResponse:
     fields = _form_fields(values, errors)
     retire_field = _field(
@@ -283,10 +289,14 @@ def _render_form(
             "service": service,
             "fields": fields,
             "retire_field": retire_field,
+            "other_places": list(service.locations.all())[1:] if service else [],
+            # The version this editor loaded: kept through a refused save, so a conflict is still seen.
+            "version": request.POST.get("version") or (service.version if service else ""),
+            "conflict": conflict,
             "errors": all_errors,
             "nav": "directory",
         },
-        status=422 if errors or retire_errors else 200,
+        status=409 if conflict else 422 if errors or retire_errors else 200,
     )
 
 
@@ -426,6 +436,7 @@ def directory_edit(request: HttpRequest, actor: StaffMember, service_id: int) ->
     values: Values = _values_of(service)
     errors: Errors = {}
     retire_errors: Errors = {}
+    conflict = False
     if request.method == "POST":
         try:
             if request.POST.get("action") == "retire":
@@ -433,8 +444,17 @@ def directory_edit(request: HttpRequest, actor: StaffMember, service_id: int) ->
                 messages.success(request, _("The service is retired; it takes no new referrals."))
             else:
                 values = _read(request.POST)
-                services.service_update(actor=actor, service=service, terms=_terms(values))
+                # The page shows the first place; any others are kept as they are.
+                kept = services.ServiceTerms.of(service).locations[1:]
+                services.service_update(
+                    actor=actor,
+                    service=service,
+                    terms=_terms(values, kept),
+                    expected_version=_version(request.POST.get("version", "")),
+                )
                 messages.success(request, _("Your changes are saved."))
+        except EditConflict as exc:
+            errors, conflict = {"version": [str(exc)]}, True
         except InvalidInput as exc:
             if request.POST.get("action") == "retire":
                 retire_errors = exc.errors
@@ -442,7 +462,13 @@ def directory_edit(request: HttpRequest, actor: StaffMember, service_id: int) ->
                 errors = _page_errors(exc.errors)
         else:
             return redirect("web:directory_detail", service_id=service.pk)
-    return _render_form(request, values=values, errors=errors, service=service, retire_errors=retire_errors)
+    return _render_form(
+        request, values=values, errors=errors, service=service, retire_errors=retire_errors, conflict=conflict
+    )
+
+
+def _version(text: str) -> int | None:
+    return int(text) if text.strip().isdigit() else None
 
 
 @staff_page
