@@ -15,7 +15,7 @@ from ceangal.partners.models import Organisation, Partnership
 from ceangal.reference import lookups
 from ceangal.reference.categories import DataCategory
 
-HSDS_VERSION = "3.0"
+HSDS_VERSION = "3.1"
 GSS_URI = "http://statistics.data.gov.uk/id/statistical-geography/"
 TAXONOMY = "ceangal:"
 # Ceangal's coded criteria, as HSDS attributes: taxonomy (code list) -> ServiceTerms field.
@@ -72,6 +72,8 @@ def _service_record(service: Service, labels: Mapping[str, Mapping[str, str]]) -
                     "id": _uuid(sid, taxonomy, code),
                     "link_id": sid,
                     "link_type": "service",
+                    "link_entity": "service",
+                    "taxonomy_term_id": _uuid(taxonomy, code),
                     "taxonomy_term": {
                         "id": _uuid(taxonomy, code),
                         "code": code,
@@ -87,6 +89,8 @@ def _service_record(service: Service, labels: Mapping[str, Mapping[str, str]]) -
                 "id": _uuid(sid, WAITING),
                 "link_id": sid,
                 "link_type": "service",
+                "link_entity": "service",
+                "taxonomy_term_id": _uuid(WAITING),
                 "taxonomy_term": {
                     "id": _uuid(WAITING),
                     "code": "days",
@@ -115,14 +119,14 @@ def _service_record(service: Service, labels: Mapping[str, Mapping[str, str]]) -
                     "id": _uuid(sid, "capacity"),
                     "service_id": sid,
                     "available": service.places_available,
-                    "unit": {"name": "places"},
+                    "unit": {"id": _uuid("unit", "places"), "name": "places"},
+                    "updated": service.updated_at.isoformat(),
                 }
             ]
             if service.places_available is not None
             else []
         ),
         "attributes": attributes,
-        "last_modified": service.updated_at.isoformat(),
     }
     return record
 

@@ -296,7 +296,7 @@ def _plan(document: object, partnership: Partnership, actor: StaffMember | None)
         organisation = organisations.get(oid)
         if oid and organisation is None:
             p.add(f"{path}organization_id", "names no organization in this file that is a partner.")
-        status = p.text(record, "status", path) or "active"
+        status = p.text(record, "status", path, required=True) or "active"
         if status not in STATUSES:
             p.add(f"{path}status", f"must be one of {', '.join(STATUSES)}.")
         terms = _service_terms(p, record, path)

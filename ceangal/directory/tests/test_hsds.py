@@ -29,7 +29,7 @@ def exported(personas):
 
 
 def test_export_is_in_hsds_shape(personas, exported):
-    assert exported["hsds_version"] == "3.0"
+    assert exported["hsds_version"] == "3.1"
     assert {o["name"] for o in exported["organizations"]} >= {"Fife Council Employability", "Fife College"}
     hub = next(s for s in exported["services"] if s["name"] == "Youth Employability Hub")
     council = next(o for o in exported["organizations"] if o["name"] == "Fife Council Employability")
@@ -96,6 +96,7 @@ def test_import_into_an_empty_directory_recreates_it(personas, exported):
     [
         (lambda d: d["services"][1].__setitem__("minimum_age", "sixteen"), "services[1].minimum_age", "whole number"),
         (lambda d: d["services"][0].pop("name"), "services[0].name", "required"),
+        (lambda d: d["services"][0].pop("status"), "services[0].status", "required"),
         (lambda d: d["services"][0].__setitem__("id", "not-a-uuid"), "services[0].id", "UUID"),
         (
             lambda d: d["services"][0].__setitem__("organization_id", "x"),
