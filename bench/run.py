@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/run.py                      # SQLite, in a new temporary directory
     CEANGAL_BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/ceangal_bench .venv/bin/python bench/run.py
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/ceangal make bench  # runs on ceangal_bench beside it
     BENCH_CLIENTS=20000 .venv/bin/python bench/run.py  # more clients (default 5,000)
 
 Each run starts from an empty database so that figures can be compared: SQLite gets a new file
@@ -50,9 +51,19 @@ def _fresh_postgres(url: str) -> None:
         connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
+def _bench_twin(url: str) -> str:
+    """For DATABASE_URL on PostgreSQL, a database beside it named <name>_bench: the bench runs on
+    the same server without touching the database DATABASE_URL names. Empty for anything else."""
+    if not url.startswith(("postgres://", "postgresql://")):
+        return ""
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/") or "ceangal"
+    return parts._replace(path=f"/{name if 'bench' in name else name + '_bench'}").geturl()
+
+
 def _configure(var_dir: str) -> str:
     """Point Django at the bench database before it starts; returns a description of it."""
-    url = os.environ.get("CEANGAL_BENCH_DATABASE_URL", "")
+    url = os.environ.get("CEANGAL_BENCH_DATABASE_URL", "") or _bench_twin(os.environ.get("DATABASE_URL", ""))
     if url:
         _fresh_postgres(url)
         where = f"PostgreSQL ({urlsplit(url).path.lstrip('/')})"
