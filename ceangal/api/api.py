@@ -8,7 +8,7 @@ from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 from ninja.operation import Operation
 
-from ceangal.api import agreements, breakglass, clients, consent, directory, ledger, reference
+from ceangal.api import agreements, breakglass, client_services, clients, consent, directory, ledger, reference
 from ceangal.api.auth import ApiKeyAuth, SessionStaffAuth
 from ceangal.api.docs import LocalSwagger
 from ceangal.api.errors import PROBLEM_CONTENT_TYPE, install_problem_handlers
@@ -68,6 +68,7 @@ api.add_router("/reference", reference.router)
 api.add_router("/clients", clients.router)
 api.add_router("/clients", consent.router)
 api.add_router("/clients", breakglass.client_router)
+api.add_router("/clients", client_services.router)
 api.add_router("/consents", consent.records_router)
 api.add_router("/agreements", agreements.router)
 api.add_router("/notices", agreements.notices_router)

@@ -30,6 +30,7 @@ EXPECTED_OPERATIONS = {
     ("post", "/clients/{client_id}/consents/{record_id}/withdraw"),
     ("get", "/clients/{client_id}/consents/{record_id}/export/{fmt}"),
     ("post", "/clients/{client_id}/break-glass"),
+    ("get", "/clients/{client_id}/services"),
     ("get", "/agreements"),
     ("post", "/agreements"),
     ("get", "/agreements/{version_id}"),

@@ -229,6 +229,7 @@ REQUESTS: dict[tuple[str, str], Request] = {
         {"record_id": case.consent.pk, "fmt": "fhir"},
         None,
     ),
+    ("GET", "/clients/{client_id}/services"): lambda case: ({}, None),
     ("POST", "/clients/{client_id}/break-glass"): lambda case: (
         {},
         {"categories": ["contact"], "ground": "safeguarding", "reason": "The client told us of a risk of harm today."},

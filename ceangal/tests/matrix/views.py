@@ -56,6 +56,9 @@ VIEWS = [
     View("consent export", R + "consent/{consent}/export/iso27560/", RECORD),
     View("consent withdraw form", R + "consent/{consent}/withdraw/", RECORD, (IDENTITY,)),
     View("break-glass page", R + "break-glass/", ASK),
+    # Services the client may be eligible for: the name in the heading; the facts matched come from
+    # identity (and benefits, support needs), hidden ones named as unknown with the reason.
+    View("client services page", R + "services/", RECORD, (IDENTITY,), about=IDENTITY),
     # The caseload names a client where the decision permits identity, as the record page does:
     # the council's name reaches the college only with an agreement and the client's consent.
     View("caseload page", "/caseload/?scope=organisation", LIST, (IDENTITY,)),
@@ -72,6 +75,7 @@ VIEWS = [
     View("consent export API", A + "/consents/{consent}/export/iso27560", RECORD, api=True),
     View("caseload API", "/api/v1/clients?scope=organisation", LIST, (IDENTITY,), api=True),
     View("client search API", "/api/v1/clients?q={name}", LIST, (IDENTITY,), api=True, finds_by_name=True),
+    View("client services API", A + "/services", RECORD, (IDENTITY,), about=IDENTITY, api=True),
 ]
 
 

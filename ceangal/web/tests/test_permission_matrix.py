@@ -140,6 +140,7 @@ def _world(personas: Personas) -> World:
             "dpo_consent_record": {"record_id": consent.pk},
             "dpo_consent_evidence": {"record_id": paper.pk},
             "break_glass": c,
+            "client_services": c,
             "agreement_list": {},
             "agreement_new": {},
             "agreement_detail": {"version_id": agreement.pk},

@@ -1,0 +1,59 @@
+"""The services a client may be eligible for, from their record.
+
+The policy layer (policy.eligibility) reads the client, derives the facts the decision permits
+and asks the directory; this view parses the stage and need filters and renders. The page works
+without JavaScript: the filters are a GET form.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from ceangal.partners.models import StaffMember
+from ceangal.policy.eligibility import services_for_client
+from ceangal.web.access import staff_page
+from ceangal.web.views import PURPOSE
+from ceangal.web.views.directory import Errors, _field
+
+
+@staff_page
+def client_services(request: HttpRequest, actor: StaffMember, client_id: uuid.UUID) -> HttpResponse:
+    chosen = {name: request.GET.get(name, "").strip() for name in ("stage", "need")}
+    found = services_for_client(
+        actor=actor,
+        client_id=client_id,
+        purpose=PURPOSE,
+        stage=chosen["stage"] or None,
+        need=chosen["need"] or None,
+    )
+    no_errors: Errors = {}
+    filters = (
+        _field(
+            "stage",
+            _("Stage"),
+            chosen,
+            no_errors,
+            widget="select",
+            code_list="pipeline_stage",
+            empty_label=_("Any stage"),
+        ),
+        _field("need", _("Need"), chosen, no_errors, widget="select", code_list="barrier", empty_label=_("Any need")),
+    )
+    unknown = _("Not known")
+    benefits = unknown if found.benefits is None else (", ".join(found.benefit_labels) or _("None now"))
+    facts = (
+        {"label": _("Age"), "value": unknown if found.age is None else str(found.age)},
+        {"label": _("Council area"), "value": found.local_authority_label or unknown},
+        {"label": _("Postcode"), "value": found.postcode or unknown},
+        {"label": _("Benefits received"), "value": benefits},
+        {"label": _("Needs"), "value": unknown if found.needs is None else ", ".join(found.need_labels)},
+    )
+    return render(
+        request,
+        "web/client_services.html",
+        {"found": found, "facts": facts, "filters": filters, "filtered": any(chosen.values())},
+    )
