@@ -454,6 +454,22 @@ def _record_disclosure(
     )
 
 
+def find_item(view: SectionView, item_id: int | None) -> ItemView | None:
+    """An item of a section read with client_record; for a one-per-client section (item_id None)
+    its item, or None if nobody has filled it in. An item another partner supplied that the actor
+    may not see is refused with the reason (NotPermitted), never hidden behind an empty answer or
+    a 404 that says nothing; one that does not exist is NotFound."""
+    if item_id is None:
+        found = view.items[0] if view.items else None
+    else:
+        found = next((item for item in view.items if item.id == item_id), None)
+    if found is None and view.withheld:
+        raise NotPermitted(" ".join(view.withheld))
+    if found is None and item_id is not None:
+        raise NotFound("No such item.")
+    return found
+
+
 def section_item(
     *,
     actor: StaffMember,
@@ -476,14 +492,7 @@ def section_item(
     view = record.sections[0]
     if not view.permitted:
         raise NotPermitted(view.reason)
-    if item_id is None:
-        found = view.items[0] if view.items else None
-    else:
-        found = next((item for item in view.items if item.id == item_id), None)
-    if found is None and view.withheld:
-        raise NotPermitted(" ".join(view.withheld))
-    if found is None and item_id is not None:
-        raise NotFound("No such item.")
+    found = find_item(view, item_id)
     record_shown(
         actor=actor,
         record=record,

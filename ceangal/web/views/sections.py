@@ -80,22 +80,6 @@ def record_url(client_id: uuid.UUID, spec: SectionSpec) -> str:
     return reverse("web:client_record", kwargs={"client_id": client_id}) + f"#section-{spec.key}"
 
 
-def _find_item(view: SectionView, item_id: int | None) -> ItemView | None:
-    """The item to change; None for a one-per-client section nobody has filled in yet.
-
-    What another partner supplied and the actor may not see is refused with the reason (never an
-    empty form that hides it, nor a 404 that says nothing): the record page names it already."""
-    if item_id is None:
-        found = view.items[0] if view.items else None
-    else:
-        found = next((item for item in view.items if item.id == item_id), None)
-    if found is None and view.withheld:
-        raise PermissionDenied(" ".join(view.withheld))
-    if found is None and item_id is not None:
-        raise Http404("No such item.")
-    return found
-
-
 def _version(post: QueryDict) -> int | None:
     try:
         return int(post.get("version", ""))
@@ -143,7 +127,7 @@ def _edit(
 ) -> HttpResponse:
     refuse_unless_casework(actor)
     record, view = visible_section(actor, client_id, spec)
-    item = _find_item(view, item_id)
+    item = selectors.find_item(view, item_id)  # refused with the reason, as the record page gives it
     if item is not None and not item.editable:
         raise PermissionDenied(
             _("This was supplied by %(organisation)s; ask them to correct it.") % {"organisation": item.supplied_by}
