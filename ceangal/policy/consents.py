@@ -24,7 +24,7 @@ from ceangal.ledger.services import DisclosureBasis, record_disclosure
 from ceangal.partners.models import OrganisationType, StaffMember
 from ceangal.partners.roles import Role
 from ceangal.policy.decision import ConsentFacts
-from ceangal.policy.facts import consent_facts, live_engagements
+from ceangal.policy.facts import client_engagements, consent_facts
 from ceangal.policy.models import BreakGlassGrant
 from ceangal.policy.purposes import DPV_TERM, Purpose
 from ceangal.policy.selectors import ClientRecord, client_for_action, client_record
@@ -98,7 +98,7 @@ def _consent_views(client_id: uuid.UUID) -> list[ConsentView]:
     """The consent records of a client the caller has already been allowed to see."""
     now = timezone.now()
     facts: dict[str, ConsentFacts] = {f.record_id: f for f in consent_facts(client_id)}
-    engaged = live_engagements([client_id]).get(client_id, frozenset())
+    engaged = client_engagements(client_id)
     return [_view(record, facts[str(record.pk)], engaged, now) for record in _records(client_id)]
 
 
@@ -580,7 +580,7 @@ def dpo_consent_record(
     record = _dpo_record(actor, record_id, channel)
     identity = record.client.identity
     facts = {f.record_id: f for f in consent_facts(record.client_id)}
-    engaged = live_engagements([record.client_id]).get(record.client_id, frozenset())
+    engaged = client_engagements(record.client_id)
     [full] = _records(record.client_id, record.pk)
     return ReviewedConsent(
         client_name=f"{identity.given_name} {identity.family_name}",

@@ -17,7 +17,7 @@ from functools import cache
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Max
+from django.db.models import Count, Max, QuerySet
 
 from ceangal.agreements.models import AgreementParty, AgreementPurpose, AgreementStatus, AgreementVersion
 from ceangal.clients import models as m
@@ -221,39 +221,36 @@ def client_facts(client: m.Client, *, with_consents: bool = True, partnership_id
     )
 
 
-def _in_force(prefix: str, partnership_id: int, on: dt.date) -> dict[str, Any]:
-    return {
-        f"{prefix}agreement__partnership_id": partnership_id,
-        f"{prefix}status": AgreementStatus.ACTIVE,
-        f"{prefix}starts_on__lte": on,
-    }
+def _in_force(rows: QuerySet[Any, Any], prefix: str, partnership_id: int, on: dt.date) -> QuerySet[Any, Any]:
+    """Rows of the partnership's agreement versions in force on a day (`prefix` leads to the version)."""
+    return rows.filter(
+        **{
+            f"{prefix}agreement__partnership_id": partnership_id,
+            f"{prefix}status": AgreementStatus.ACTIVE,
+            f"{prefix}starts_on__lte": on,
+        }
+    ).exclude(**{f"{prefix}ends_on__lt": on})
 
 
 _PARTNERSHIP = Organisation._meta.get_field("partnership")
 _DAY = AgreementVersion._meta.get_field("starts_on")
 _VERSIONS = Prepared(
-    lambda partnership_id, on: (
-        AgreementVersion.objects.filter(**_in_force("", partnership_id, on))
-        .exclude(ends_on__lt=on)
-        .values("id", "status", "starts_on", "ends_on")
+    lambda partnership_id, on: _in_force(AgreementVersion.objects.all(), "", partnership_id, on).values(
+        "id", "status", "starts_on", "ends_on"
     ),
     partnership_id=_PARTNERSHIP,
     on=_DAY,
 )
 _PARTIES = Prepared(
-    lambda partnership_id, on: (
-        AgreementParty.objects.filter(**_in_force("version__", partnership_id, on))
-        .exclude(version__ends_on__lt=on)
-        .values("version_id", "organisation_id")
+    lambda partnership_id, on: _in_force(AgreementParty.objects.all(), "version__", partnership_id, on).values(
+        "version_id", "organisation_id"
     ),
     partnership_id=_PARTNERSHIP,
     on=_DAY,
 )
 _PURPOSES = Prepared(
-    lambda partnership_id, on: (
-        AgreementPurpose.objects.filter(**_in_force("version__", partnership_id, on))
-        .exclude(version__ends_on__lt=on)
-        .values("version_id", "purpose", "lawful_basis", "categories")
+    lambda partnership_id, on: _in_force(AgreementPurpose.objects.all(), "version__", partnership_id, on).values(
+        "version_id", "purpose", "lawful_basis", "categories"
     ),
     partnership_id=_PARTNERSHIP,
     on=_DAY,

@@ -28,7 +28,7 @@ from ceangal.errors import NotFound, NotPermitted
 from ceangal.ledger.models import Channel
 from ceangal.ledger.services import Disclosure, DisclosureBasis, record_disclosure, record_disclosures
 from ceangal.partners.models import StaffMember
-from ceangal.policy.decision import BasisKind, ClientFacts, Decision, Reason, decide
+from ceangal.policy.decision import Basis, BasisKind, ClientFacts, Decision, Reason, decide
 from ceangal.policy.facts import (
     actor_facts,
     agreement_facts,
@@ -592,7 +592,7 @@ def caseload(
     engaged = live_engagements(client_ids)
     now = _now()
     stages = _latest_stages(client_ids, actor.organisation_id)
-    stage_labels = lookups.labels("pipeline_stage")
+    stage_labels = lookups.cached_labels_for(["pipeline_stage"])["pipeline_stage"]
     # A name another partner supplied is shown where the decision permits it (an agreement and
     # the client's consent or another basis), exactly as on the record page.
     identities = {e.client_id: _identity_of(e) for e in rows}
@@ -637,13 +637,7 @@ def caseload(
             basis = identity_grant.basis_for(ident.supplied_by_id, actor.organisation_id)
             bases.append(_basis(DataCategory.IDENTITY, ident.supplied_by_id, basis))
         if journey_ok and e.client_id in stages:
-            bases.append(
-                DisclosureBasis(
-                    category=str(DataCategory.JOURNEY),
-                    supplier_organisation_id=actor.organisation_id,
-                    kind=BasisKind.OWN,
-                )
-            )
+            bases.append(_basis(DataCategory.JOURNEY, actor.organisation_id, Basis(BasisKind.OWN)))
         if bases:
             disclosures.append(
                 Disclosure(
@@ -682,7 +676,7 @@ def _identity_of(engagement: m.Engagement) -> m.IdentitySection | None:
     return getattr(engagement.client, "identity", None)
 
 
-def _basis(category: DataCategory, supplier: int, basis: Any) -> DisclosureBasis:
+def _basis(category: DataCategory, supplier: int, basis: Basis) -> DisclosureBasis:
     return DisclosureBasis(
         category=str(category),
         supplier_organisation_id=supplier,

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import QueryDict
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from ceangal.clients.sections import FieldSpec, Kind, SectionSpec
@@ -134,11 +135,67 @@ def parse_date(text: str) -> str:
     return text.strip()
 
 
-def _code_groups(code_list: str, selected: set[str]) -> tuple[OptionGroup, ...]:
+def code_groups(code_list: str, selected: set[str]) -> tuple[OptionGroup, ...]:
     groups: dict[str, list[Option]] = {}
     for choice in lookups.choices(code_list):
         groups.setdefault(choice.group, []).append(Option(choice.code, choice.label, choice.code in selected))
     return tuple(OptionGroup(label, tuple(options)) for label, options in groups.items())
+
+
+type Values = Mapping[str, Any]
+type Errors = Mapping[str, Sequence[str]]
+
+
+def _selected(values: Values, name: str) -> set[str]:
+    raw = values.get(name, "")
+    return {str(v) for v in raw} if isinstance(raw, (list, tuple, set)) else {str(raw)}
+
+
+def value_field(
+    name: str,
+    label: str,
+    values: Values,
+    errors: Errors,
+    *,
+    widget: str = "input",
+    hint: str = "",
+    required: bool = False,
+    code_list: str = "",
+    options: Sequence[tuple[str, str | Promise]] = (),
+    input_class: str = "",
+    input_type: str = "text",
+    inputmode: str = "",
+    empty_label: str = "",
+) -> FieldView:
+    """A field of a form that is not a client section (an agreement, a service, a filter): its
+    value, or its options from a code list or a list of choices, marked as chosen from `values`."""
+    groups: tuple[OptionGroup, ...] = ()
+    if code_list:
+        groups = code_groups(code_list, _selected(values, name))
+    elif options:
+        chosen = _selected(values, name)
+        groups = (OptionGroup("", tuple(Option(str(v), str(text), str(v) in chosen) for v, text in options)),)
+    raw = values.get(name)
+    return FieldView(
+        name=name,
+        id=field_id(name),
+        label=label,
+        widget=widget,
+        hint=hint,
+        value="" if groups or raw is None else str(raw),
+        errors=tuple(errors.get(name, ())),
+        required=required,
+        option_groups=groups,
+        input_class=input_class,
+        input_type=input_type,
+        inputmode=inputmode,
+        empty_label=empty_label,
+    )
+
+
+def filter_select(name: str, label: str, chosen: Values, code_list: str, any_label: str) -> FieldView:
+    """A drop-down of a GET filter form (a list's filters), from a code list, "any" first."""
+    return value_field(name, label, chosen, {}, widget="select", code_list=code_list, empty_label=any_label)
 
 
 def _shown_value(spec: FieldSpec, raw: Any) -> str:
@@ -165,10 +222,10 @@ def build_field(spec: FieldSpec, raw: Any, errors: Sequence[str] = (), *, prefix
     kind = spec.kind
     if kind == Kind.CODES:
         selected = {str(v) for v in (raw if isinstance(raw, (list, tuple, set)) else [raw] if raw else [])}
-        return FieldView(widget="checkboxes", option_groups=_code_groups(spec.code_list, selected), **common)
+        return FieldView(widget="checkboxes", option_groups=code_groups(spec.code_list, selected), **common)
     value = _shown_value(spec, raw)
     if kind == Kind.CODE:
-        return FieldView(widget="select", value=value, option_groups=_code_groups(spec.code_list, {value}), **common)
+        return FieldView(widget="select", value=value, option_groups=code_groups(spec.code_list, {value}), **common)
     if kind == Kind.CHOICE:
         options = (OptionGroup("", tuple(Option(v, label, v == value) for v, label in spec.choices)),)
         widget = "radios" if len(spec.choices) <= MAX_RADIOS else "select"

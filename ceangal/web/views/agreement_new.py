@@ -14,7 +14,7 @@ service's purposes[1].lawful_basis is the second block's lawful basis, named as 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,7 +42,15 @@ from ceangal.partners.selectors import partnership_organisations
 from ceangal.reference.categories import DataCategory
 from ceangal.reference.purposes import Purpose
 from ceangal.web.access import staff_page
-from ceangal.web.forms import FieldView, Option, OptionGroup, error_links, field_id, format_date, parse_date
+from ceangal.web.forms import (
+    Errors,
+    FieldView,
+    Values,
+    error_links,
+    format_date,
+    parse_date,
+    value_field,
+)
 
 TEXT_FIELDS = (
     "title",
@@ -72,38 +80,10 @@ def purpose_field(index: int, name: str) -> str:
     return f"purposes-{index}-{name}"
 
 
-type Values = Mapping[str, Any]
-type Errors = Mapping[str, Sequence[str]]
-
-
-def _text(
-    name: str,
-    label: str,
-    values: Values,
-    errors: Errors,
-    *,
-    widget: str = "input",
-    hint: str = "",
-    required: bool = False,
-    input_class: str = "",
-    inputmode: str = "",
-) -> FieldView:
-    return FieldView(
-        name=name,
-        id=field_id(name),
-        label=label,
-        widget=widget,
-        hint=hint,
-        value=str(values.get(name, "")),
-        errors=tuple(errors.get(name, ())),
-        required=required,
-        input_class=input_class,
-        inputmode=inputmode,
-    )
-
-
 def _date(name: str, label: str, values: Values, errors: Errors, *, required: bool = True) -> FieldView:
-    return _text(name, label, values, errors, hint=str(DATE_HINT), required=required, input_class="ds_input--fixed-10")
+    return value_field(
+        name, label, values, errors, hint=str(DATE_HINT), required=required, input_class="ds_input--fixed-10"
+    )
 
 
 def _choice(
@@ -118,17 +98,15 @@ def _choice(
     required: bool = True,
     empty_label: str = "",
 ) -> FieldView:
-    raw = values.get(name, "")
-    selected = {str(v) for v in raw} if isinstance(raw, (list, tuple, set)) else {str(raw)}
-    return FieldView(
-        name=name,
-        id=field_id(name),
-        label=label,
+    return value_field(
+        name,
+        label,
+        values,
+        errors,
         widget=widget,
         hint=hint,
-        option_groups=(OptionGroup("", tuple(Option(v, str(text), v in selected) for v, text in choices)),),
-        errors=tuple(errors.get(name, ())),
         required=required,
+        options=choices,
         empty_label=empty_label,
     )
 
@@ -136,15 +114,15 @@ def _choice(
 def _fields(actor: StaffMember, values: Values, errors: Errors) -> dict[str, FieldView]:
     parties = [(str(o.pk), o.name) for o in partnership_organisations(actor=actor)]
     return {
-        "title": _text("title", _("Title"), values, errors, required=True),
-        "reference": _text(
+        "title": value_field("title", _("Title"), values, errors, required=True),
+        "reference": value_field(
             "reference",
             _("Reference (optional)"),
             values,
             errors,
             hint=_("A short reference, unique in the partnership. Left blank, it is made from the title."),
         ),
-        "summary": _text(
+        "summary": value_field(
             "summary",
             _("Why the partners share"),
             values,
@@ -165,7 +143,7 @@ def _fields(actor: StaffMember, values: Values, errors: Errors) -> dict[str, Fie
         "frequency": _choice(
             "frequency", _("How often information is shared"), Frequency.choices, values, errors, widget="radios"
         ),
-        "retention": _text(
+        "retention": value_field(
             "retention",
             _("Retention"),
             values,
@@ -174,7 +152,7 @@ def _fields(actor: StaffMember, values: Values, errors: Errors) -> dict[str, Fie
             hint=_("How long recipients keep what they receive, and why."),
             required=True,
         ),
-        "retention_months": _text(
+        "retention_months": value_field(
             "retention_months",
             _("Retention period in months"),
             values,
@@ -194,8 +172,8 @@ def _fields(actor: StaffMember, values: Values, errors: Errors) -> dict[str, Fie
         "starts_on": _date("starts_on", _("Starts on"), values, errors),
         "review_on": _date("review_on", _("Review by"), values, errors),
         "ends_on": _date("ends_on", _("Ends on (optional)"), values, errors, required=False),
-        "dpia_reference": _text("dpia_reference", _("DPIA reference (optional)"), values, errors),
-        "security": _text(
+        "dpia_reference": value_field("dpia_reference", _("DPIA reference (optional)"), values, errors),
+        "security": value_field(
             "security",
             _("Security (optional)"),
             values,
@@ -279,7 +257,7 @@ def _purpose_block(index: int, values: Values, errors: Errors, *, removable: boo
                 required=False,
                 empty_label=none,
             ),
-            _text(
+            value_field(
                 purpose_field(index, "why_necessary"),
                 label(_("why this information is necessary (optional)")),
                 named,

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from ceangal.partners.models import StaffMember
 from ceangal.policy.eligibility import services_for_client
 from ceangal.web.access import staff_page
+from ceangal.web.forms import filter_select
 from ceangal.web.views import PURPOSE
-from ceangal.web.views.directory import Errors, _field
 
 
 @staff_page
@@ -30,18 +30,9 @@ def client_services(request: HttpRequest, actor: StaffMember, client_id: uuid.UU
         stage=chosen["stage"] or None,
         need=chosen["need"] or None,
     )
-    no_errors: Errors = {}
     filters = (
-        _field(
-            "stage",
-            _("Stage"),
-            chosen,
-            no_errors,
-            widget="select",
-            code_list="pipeline_stage",
-            empty_label=_("Any stage"),
-        ),
-        _field("need", _("Need"), chosen, no_errors, widget="select", code_list="barrier", empty_label=_("Any need")),
+        filter_select("stage", _("Stage"), chosen, "pipeline_stage", _("Any stage")),
+        filter_select("need", _("Need"), chosen, "barrier", _("Any need")),
     )
     unknown = _("Not known")
     benefits = unknown if found.benefits is None else (", ".join(found.benefit_labels) or _("None now"))

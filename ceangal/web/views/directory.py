@@ -11,7 +11,7 @@ directory.selectors.services_eligible_for.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,10 +26,9 @@ from ceangal.directory.hsds import export_document
 from ceangal.directory.models import Service
 from ceangal.errors import EditConflict, InvalidInput, NotPermitted
 from ceangal.partners.models import StaffMember
-from ceangal.reference import lookups
 from ceangal.reference.categories import DataCategory
 from ceangal.web.access import staff_page
-from ceangal.web.forms import FieldView, Option, OptionGroup, error_links, field_id
+from ceangal.web.forms import Errors, FieldView, Values, error_links, filter_select, value_field
 
 TEXT_FIELDS = (
     "name",
@@ -52,70 +51,16 @@ NUMBER_FIELDS = ("min_age", "max_age", "places_available", "waiting_days")
 # The service's name for a location field, as the page names it (the page offers one place).
 LOCATION_FIELDS = {"locations[0].name": "location_name", "locations[0].postcode": "location_postcode"}
 
-type Values = Mapping[str, Any]
-type Errors = Mapping[str, Sequence[str]]
-
-
-def _selected(values: Values, name: str) -> set[str]:
-    raw = values.get(name, "")
-    return {str(v) for v in raw} if isinstance(raw, (list, tuple, set)) else {str(raw)}
-
-
-def _code_options(list_key: str, selected: set[str]) -> tuple[OptionGroup, ...]:
-    groups: dict[str, list[Option]] = {}
-    for choice in lookups.choices(list_key):
-        groups.setdefault(choice.group, []).append(Option(choice.code, choice.label, choice.code in selected))
-    return tuple(OptionGroup(label, tuple(options)) for label, options in groups.items())
-
-
-def _field(
-    name: str,
-    label: str,
-    values: Values,
-    errors: Errors,
-    *,
-    widget: str = "input",
-    hint: str = "",
-    required: bool = False,
-    code_list: str = "",
-    options: Sequence[tuple[str, str]] = (),
-    input_class: str = "",
-    input_type: str = "text",
-    inputmode: str = "",
-    empty_label: str = "",
-) -> FieldView:
-    groups: tuple[OptionGroup, ...] = ()
-    if code_list:
-        groups = _code_options(code_list, _selected(values, name))
-    elif options:
-        chosen = _selected(values, name)
-        groups = (OptionGroup("", tuple(Option(v, text, v in chosen) for v, text in options)),)
-    return FieldView(
-        name=name,
-        id=field_id(name),
-        label=label,
-        widget=widget,
-        hint=hint,
-        value="" if groups else str(values.get(name, "") if values.get(name) is not None else ""),
-        errors=tuple(errors.get(name, ())),
-        required=required,
-        option_groups=groups,
-        input_class=input_class,
-        input_type=input_type,
-        inputmode=inputmode,
-        empty_label=empty_label,
-    )
-
 
 def _number(name: str, label: str, values: Values, errors: Errors, hint: str = "") -> FieldView:
-    return _field(name, label, values, errors, hint=hint, input_class="ds_input--fixed-4", inputmode="numeric")
+    return value_field(name, label, values, errors, hint=hint, input_class="ds_input--fixed-4", inputmode="numeric")
 
 
 def _form_fields(values: Values, errors: Errors) -> dict[str, FieldView]:
     categories = [(c.value, str(c.label)) for c in DataCategory]
     return {
-        "name": _field("name", _("Name of the service"), values, errors, required=True),
-        "description": _field(
+        "name": value_field("name", _("Name of the service"), values, errors, required=True),
+        "description": value_field(
             "description",
             _("What the service offers"),
             values,
@@ -124,7 +69,7 @@ def _form_fields(values: Values, errors: Errors) -> dict[str, FieldView]:
             hint=_("In plain words, for staff and clients."),
             required=True,
         ),
-        "stages": _field(
+        "stages": value_field(
             "stages",
             _("Stages of the pipeline served"),
             values,
@@ -132,7 +77,7 @@ def _form_fields(values: Values, errors: Errors) -> dict[str, FieldView]:
             widget="checkboxes",
             code_list="pipeline_stage",
         ),
-        "needs": _field(
+        "needs": value_field(
             "needs",
             _("Needs the service helps with (optional)"),
             values,
@@ -142,7 +87,7 @@ def _form_fields(values: Values, errors: Errors) -> dict[str, FieldView]:
         ),
         "min_age": _number("min_age", _("Minimum age (optional)"), values, errors),
         "max_age": _number("max_age", _("Maximum age (optional)"), values, errors),
-        "local_authorities": _field(
+        "local_authorities": value_field(
             "local_authorities",
             _("Council areas covered (optional)"),
             values,
@@ -151,14 +96,14 @@ def _form_fields(values: Values, errors: Errors) -> dict[str, FieldView]:
             code_list="local_authority",
             hint=_("Leave all unticked if the service is open to people from anywhere."),
         ),
-        "postcode_areas": _field(
+        "postcode_areas": value_field(
             "postcode_areas",
             _("Postcode areas or districts covered (optional)"),
             values,
             errors,
             hint=_("Separate them with commas, for example KY1, KY2, FK."),
         ),
-        "benefits": _field(
+        "benefits": value_field(
             "benefits",
             _("Only for people receiving one of these benefits (optional)"),
             values,
@@ -166,7 +111,7 @@ def _form_fields(values: Values, errors: Errors) -> dict[str, FieldView]:
             widget="checkboxes",
             code_list="benefit",
         ),
-        "other_criteria": _field(
+        "other_criteria": value_field(
             "other_criteria", _("Other criteria, in plain words (optional)"), values, errors, widget="textarea"
         ),
         "places_available": _number(
@@ -177,12 +122,12 @@ def _form_fields(values: Values, errors: Errors) -> dict[str, FieldView]:
             hint=_("Leave blank if places are not limited; 0 if the service is full."),
         ),
         "waiting_days": _number("waiting_days", _("Waiting time in days (optional)"), values, errors),
-        "email": _field("email", _("Email for referrals"), values, errors, input_type="email"),
-        "phone": _field("phone", _("Phone for referrals"), values, errors, input_type="tel"),
-        "referral_instructions": _field(
+        "email": value_field("email", _("Email for referrals"), values, errors, input_type="email"),
+        "phone": value_field("phone", _("Phone for referrals"), values, errors, input_type="tel"),
+        "referral_instructions": value_field(
             "referral_instructions", _("How to refer (optional)"), values, errors, widget="textarea"
         ),
-        "categories_needed": _field(
+        "categories_needed": value_field(
             "categories_needed",
             _("Information a referral needs"),
             values,
@@ -191,9 +136,9 @@ def _form_fields(values: Values, errors: Errors) -> dict[str, FieldView]:
             options=categories,
             hint=_("Only what the service needs to accept a referral: the client agrees to share it."),
         ),
-        "location_name": _field("location_name", _("Place name (optional)"), values, errors),
-        "location_address": _field("location_address", _("Address (optional)"), values, errors, widget="textarea"),
-        "location_postcode": _field(
+        "location_name": value_field("location_name", _("Place name (optional)"), values, errors),
+        "location_address": value_field("location_address", _("Address (optional)"), values, errors, widget="textarea"),
+        "location_postcode": value_field(
             "location_postcode", _("Postcode (optional)"), values, errors, input_class="ds_input--fixed-10"
         ),
     }
@@ -278,7 +223,7 @@ def _render_form(
     conflict: bool = False,
 ) -> HttpResponse:
     fields = _form_fields(values, errors)
-    retire_field = _field(
+    retire_field = value_field(
         "retired_reason", _("Why is the service retired?"), request.POST, retire_errors, widget="textarea"
     )
     all_errors = error_links(tuple(fields.values()), errors) + error_links((retire_field,), retire_errors)
@@ -318,27 +263,10 @@ def directory_list(request: HttpRequest, actor: StaffMember) -> HttpResponse:
     )
     labels = selectors.criteria_labels()
     rows = [ServiceRow(s, [labels.get(code, code) for code in s.stages], capacity_note(s)) for s in found]
-    no_errors: Errors = {}
     filters = (
-        _field(
-            "stage",
-            _("Stage"),
-            chosen,
-            no_errors,
-            widget="select",
-            code_list="pipeline_stage",
-            empty_label=_("Any stage"),
-        ),
-        _field(
-            "local_authority",
-            _("Council area"),
-            chosen,
-            no_errors,
-            widget="select",
-            code_list="local_authority",
-            empty_label=_("Any area"),
-        ),
-        _field("need", _("Need"), chosen, no_errors, widget="select", code_list="barrier", empty_label=_("Any need")),
+        filter_select("stage", _("Stage"), chosen, "pipeline_stage", _("Any stage")),
+        filter_select("local_authority", _("Council area"), chosen, "local_authority", _("Any area")),
+        filter_select("need", _("Need"), chosen, "barrier", _("Any need")),
     )
     return render(
         request,
