@@ -258,9 +258,14 @@ class EngagementStatus(models.TextChoices):
     REGISTERED = "registered", _("Registered")
     ACTIVE = "active", _("Active")
     CLOSED = "closed", _("Closed")
+    # A referral to the organisation is waiting for its answer: it may read the referral packet
+    # (purpose "referral") and nothing else. Set and cleared only by the referral services.
+    REFERRED = "referred", _("Referred")
 
 
 LIVE_ENGAGEMENT_STATUSES = (EngagementStatus.REGISTERED, EngagementStatus.ACTIVE)
+# The statuses a key worker may set on an engagement themselves.
+SETTABLE_ENGAGEMENT_STATUSES = (EngagementStatus.REGISTERED, EngagementStatus.ACTIVE, EngagementStatus.CLOSED)
 
 
 class Engagement(models.Model):
@@ -282,10 +287,11 @@ class Engagement(models.Model):
     class Meta:
         ordering = ["-started_on"]
         constraints = [
-            # One live engagement per client and organisation; closed ones stay as history.
+            # One open engagement (live or referred) per client and organisation; closed ones stay
+            # as history.
             models.UniqueConstraint(
                 fields=["client", "organisation"],
-                condition=models.Q(status__in=["registered", "active"]),
+                condition=models.Q(status__in=["registered", "active", "referred"]),
                 name="one_live_engagement_per_org",
             )
         ]

@@ -386,8 +386,8 @@ def engagement_update(
     if engagement.organisation_id != actor.organisation_id:
         raise NotFound("No such engagement.")
     errors: dict[str, list[str]] = {}
-    if status is not None and status not in m.EngagementStatus.values:
-        errors["status"] = [f"Choose one of: {', '.join(m.EngagementStatus.values)}."]
+    if status is not None and status not in m.SETTABLE_ENGAGEMENT_STATUSES:
+        errors["status"] = [f"Choose one of: {', '.join(m.SETTABLE_ENGAGEMENT_STATUSES)}."]
     if isinstance(key_worker, StaffMember) and (
         key_worker.organisation_id != actor.organisation_id
         or key_worker.role != Role.KEY_WORKER
@@ -404,6 +404,8 @@ def engagement_update(
                 errors["closure_reason"] = ["Choose a reason for closing from the list."]
     if engagement.status == m.EngagementStatus.CLOSED:
         errors["status"] = ["This engagement is closed; open a new one instead."]
+    if engagement.status == m.EngagementStatus.REFERRED:
+        errors["status"] = ["This client has been referred to you: accept or decline the referral instead."]
     if errors:
         raise InvalidInput(errors)
     with transaction.atomic():

@@ -555,7 +555,8 @@ def document_for_download(
 
 
 def engagement_statuses() -> list[tuple[str, str]]:
-    return [(str(value), str(label)) for value, label in m.EngagementStatus.choices]
+    labels = dict(m.EngagementStatus.choices)
+    return [(str(value), str(labels[value])) for value in m.SETTABLE_ENGAGEMENT_STATUSES]
 
 
 def engagement_for_action(*, actor: StaffMember, engagement_id: int) -> m.Engagement:
@@ -578,7 +579,9 @@ def caseload(
     """Clients the actor's organisation works with, optionally only the actor's own, filtered by a
     search on name, reference, postcode, date of birth (YYYY-MM-DD) or National Insurance number."""
     facts = actor_facts(actor)
-    statuses = list(m.EngagementStatus.values) if include_closed else list(m.LIVE_ENGAGEMENT_STATUSES)
+    # A referred client is not on the caseload until the referral is accepted: the referrals
+    # waiting page lists them.
+    statuses = list(m.SETTABLE_ENGAGEMENT_STATUSES) if include_closed else list(m.LIVE_ENGAGEMENT_STATUSES)
     engagements = m.Engagement.objects.filter(organisation_id=actor.organisation_id, status__in=statuses)
     if mine_only:
         engagements = engagements.filter(key_worker=actor)
