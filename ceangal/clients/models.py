@@ -282,6 +282,9 @@ class Engagement(models.Model):
     closure_reason = models.CharField(max_length=30, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1)
+    # While referred: the data categories the waiting referrals' packets carry (the only ones the
+    # organisation may read, and only for the purpose "referral"). Empty otherwise.
+    packet_categories = models.JSONField(default=list, blank=True)
     history = HistoricalRecords()
 
     class Meta:

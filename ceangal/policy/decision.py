@@ -5,7 +5,8 @@
 A category is permitted to the actor when they are active, trained and cleared for its
 sensitivity, the client has not restricted processing or objected to the purpose, and either an
 unexpired break-glass grant covers it, or the actor's organisation has a live engagement with the
-client (need to know). Within a permitted category:
+client (need to know), or, for the purpose "referral" only, a referral to the organisation is
+waiting for its answer and its packet carries the category. Within a permitted category:
 
 - items the actor's own organisation supplied are visible;
 - items another partner supplied are visible only where an active agreement names both
@@ -45,6 +46,7 @@ class BasisKind(StrEnum):
 
 
 CONSENT = "consent"
+REFERRAL = "referral"
 LIVE_STATES = frozenset({"given", "renewed"})
 
 
@@ -150,6 +152,9 @@ class ClientFacts:
     consents: tuple[ConsentFacts, ...] = ()
     restricted: bool = False
     objections: frozenset[str] = frozenset()
+    # Organisations a referral is waiting with, and the categories its packet carries: they may
+    # read those categories for the purpose "referral" and nothing else.
+    referred: Mapping[int, frozenset[DataCategory]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -270,6 +275,7 @@ def decide(
     withheld: dict[DataCategory, tuple[Denial, ...]] = {}
     me = actor.organisation_name
     engaged = actor.organisation_id in client.live_engagement_organisation_ids
+    packet = client.referred.get(actor.organisation_id, frozenset()) if purpose == REFERRAL else frozenset()
     trained = actor.training_expires_on is not None and actor.training_expires_on >= at.date()
     # Agreements in force that name the actor's organisation and cover the purpose, by category.
     covering: dict[DataCategory, list[AgreementFacts]] = {}
@@ -305,7 +311,7 @@ def decide(
             basis = Basis(BasisKind.BREAK_GLASS, break_glass_grant_id=glass.grant_id)
             permitted[category] = Grant(category, own_items=True, from_organisations=frozenset(), break_glass=basis)
             continue
-        if not engaged:
+        if not engaged and category not in packet:
             deny(category, Reason.NO_RELATIONSHIP)
             continue
         bases: dict[int, Basis] = {}

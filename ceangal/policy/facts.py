@@ -53,9 +53,10 @@ def actor_facts(actor: StaffMember) -> ActorFacts:
 
 
 _UUID = m.Client._meta.pk
+_OPEN = (*m.LIVE_ENGAGEMENT_STATUSES, m.EngagementStatus.REFERRED)
 _ENGAGED = Prepared(
-    lambda client_id: m.Engagement.objects.filter(client_id=client_id, status__in=m.LIVE_ENGAGEMENT_STATUSES).values(
-        "organisation_id"
+    lambda client_id: m.Engagement.objects.filter(client_id=client_id, status__in=_OPEN).values(
+        "organisation_id", "status", "packet_categories"
     ),
     client_id=_UUID,
 )
@@ -71,7 +72,20 @@ def live_engagements(client_ids: Iterable[object]) -> dict[object, frozenset[int
 
 def client_engagements(client_id: uuid.UUID) -> frozenset[int]:
     """The organisations with a live engagement with one client (one prepared query)."""
-    return frozenset(row["organisation_id"] for row in _ENGAGED.rows(client_id=client_id))
+    return client_relationships(client_id)[0]
+
+
+def client_relationships(client_id: uuid.UUID) -> tuple[frozenset[int], dict[int, frozenset[DataCategory]]]:
+    """The organisations with a live engagement with one client, and those a referral is waiting
+    with, with the categories of its packet (one prepared query)."""
+    live: set[int] = set()
+    referred: dict[int, frozenset[DataCategory]] = {}
+    for row in _ENGAGED.rows(client_id=client_id):
+        if row["status"] == m.EngagementStatus.REFERRED:
+            referred[row["organisation_id"]] = frozenset(DataCategory(c) for c in row["packet_categories"])
+        else:
+            live.add(row["organisation_id"])
+    return frozenset(live), referred
 
 
 _RECORD_COLUMNS = ("id", "organisation_id", "valid_from", "valid_until", "until_support_ends")
@@ -202,7 +216,7 @@ def client_facts(client: m.Client, *, with_consents: bool = True, partnership_id
         cursor.execute(_suppliers_sql(), [client_key] * len(SECTIONS))
         for category, org_id in cursor.fetchall():
             suppliers[DataCategory(category)].add(org_id)
-    engaged = client_engagements(client.pk)
+    engaged, referred = client_relationships(client.pk)
     org_ids = set(engaged).union(*suppliers.values()) if suppliers else set(engaged)
     if partnership_id is None:
         partnership_id = Organisation.objects.filter(pk=client.registered_by_id).values_list(
@@ -215,6 +229,7 @@ def client_facts(client: m.Client, *, with_consents: bool = True, partnership_id
     return ClientFacts(
         client_id=client.pk,
         live_engagement_organisation_ids=engaged,
+        referred=referred,
         suppliers={category: frozenset(ids) for category, ids in suppliers.items()},
         organisation_names={pk: names[pk] for pk in org_ids},
         consents=consent_facts(client.pk) if with_consents else (),

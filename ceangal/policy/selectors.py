@@ -156,7 +156,8 @@ def _client_and_facts(
     facts = client_facts(client, with_consents=False, partnership_id=partnership_id)
     now = _now()
     glass = break_glass_facts(actor.pk, client.pk, now)
-    if actor.organisation_id not in facts.live_engagement_organisation_ids and not glass:
+    referred = str(purpose) == Purpose.REFERRAL and actor.organisation_id in facts.referred
+    if actor.organisation_id not in facts.live_engagement_organisation_ids and not glass and not referred:
         raise NotFound("No such client.")
     # Agreements and consent matter only for items another partner supplied: skip their queries
     # when there are none. They are still read fresh for every decision that needs them.

@@ -11,6 +11,16 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddField(
+            model_name='engagement',
+            name='packet_categories',
+            field=models.JSONField(blank=True, default=list),
+        ),
+        migrations.AddField(
+            model_name='historicalengagement',
+            name='packet_categories',
+            field=models.JSONField(blank=True, default=list),
+        ),
         migrations.RemoveConstraint(
             model_name='engagement',
             name='one_live_engagement_per_org',

@@ -104,6 +104,7 @@ def worlds(draw: st.DrawFn) -> tuple[ActorFacts, ClientFacts, list[AgreementFact
         consents=tuple(draw(consents(i)) for i in range(draw(st.integers(0, 3)))),
         restricted=draw(st.booleans()) and draw(st.booleans()),
         objections=draw(st.frozensets(PURPOSES, max_size=1)),
+        referred=draw(st.dictionaries(ORGS, st.frozensets(CATS), max_size=2)),
     )
     found = [draw(agreements(i)) for i in range(draw(st.integers(0, 3)))]
     return actor, client, found
@@ -131,7 +132,9 @@ def test_nothing_from_another_partner_without_agreement_and_consent_or_other_bas
         assert sensitivity_of(category) in actor.clearance
         assert not client.restricted
         assert purpose not in client.objections
-        assert actor.organisation_id in client.live_engagement_organisation_ids
+        assert actor.organisation_id in client.live_engagement_organisation_ids or (
+            purpose == "referral" and category in client.referred.get(actor.organisation_id, frozenset())
+        )
         for supplier, basis in grant.bases.items():
             assert supplier in client.suppliers[category]
             agreement = next(a for a in found if a.version_id == basis.agreement_version_id)
@@ -142,6 +145,20 @@ def test_nothing_from_another_partner_without_agreement_and_consent_or_other_bas
                 assert _consent_covers(client, actor, purpose, category)
             else:
                 assert agreement.purposes[purpose].lawful_basis != "consent"
+
+
+@settings(max_examples=300, deadline=None)
+@given(worlds(), PURPOSES, st.lists(CATS, max_size=13))
+def test_a_waiting_referral_opens_only_its_packet_and_only_for_the_referral(world, purpose, requested):
+    actor, client, found = world
+    without = dataclasses.replace(client, referred={})
+    before = decide(actor, without, requested, purpose, NOW, agreements=found)
+    after = decide(actor, client, requested, purpose, NOW, agreements=found)
+    gained = set(after.permitted) - set(before.permitted)
+    assert set(before.permitted) <= set(after.permitted)
+    if purpose != "referral" or actor.organisation_id in client.live_engagement_organisation_ids:
+        assert not gained
+    assert gained <= client.referred.get(actor.organisation_id, frozenset())
 
 
 @settings(max_examples=300, deadline=None)
