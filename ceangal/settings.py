@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "ceangal.audit",
     "ceangal.partners",
     "ceangal.directory",
+    "ceangal.referrals",
     "ceangal.clients",
     "ceangal.agreements",
     "ceangal.consent",
@@ -256,6 +257,10 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Ceangal <no-reply@ceangal.in
 CEANGAL_PARTNERSHIP_NAME = env_str("CEANGAL_PARTNERSHIP_NAME", "Ceangal")
 # How long a break-glass grant lasts before the record closes again.
 CEANGAL_BREAK_GLASS_HOURS = env_int("CEANGAL_BREAK_GLASS_HOURS", 4)
+# Working days a referral may wait for its answer before it is escalated to the receiving team
+# leaders and flagged to the sender; and the partnership's holidays (ISO dates, comma-separated).
+CEANGAL_REFERRAL_ANSWER_DAYS = env_int("CEANGAL_REFERRAL_ANSWER_DAYS", 5)
+CEANGAL_NON_WORKING_DAYS = env_list("CEANGAL_NON_WORKING_DAYS", [])
 
 LOGGING = {
     "version": 1,
