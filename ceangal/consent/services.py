@@ -16,6 +16,7 @@ from ceangal.agreements.models import AgreementParty, AgreementStatus, NoticeSta
 from ceangal.audit.services import audit_record
 from ceangal.clients import models as cm
 from ceangal.consent.models import ConsentEvent, ConsentMethod, ConsentRecord, ConsentScope, EventKind, ExpressedBy
+from ceangal.consent.signals import consent_withdrawn
 from ceangal.errors import InvalidInput, NotFound, NotPermitted
 from ceangal.partners.models import Organisation, StaffMember
 from ceangal.partners.roles import CASEWORK_ROLES
@@ -130,63 +131,48 @@ def _check_scopes(scopes: Sequence[ScopeChoice], notice: PrivacyNotice) -> dict[
     return errors
 
 
-def consent_give(
+def _check_answer(
     *,
     actor: StaffMember,
-    client: cm.Client,
     notice: PrivacyNotice,
     scopes: Sequence[ScopeChoice],
     method: str,
-    evidence: UploadedFile[bytes] | None = None,
-    witness_name: str = "",
-    expressed_by: str = ExpressedBy.CLIENT,
-    language: str = "en",
-    valid_until: dt.date | None = None,
-    until_support_ends: bool = False,
-    notes: str = "",
-    today: dt.date | None = None,
-) -> ConsentRecord:
-    today = today or timezone.localdate()
-    _require_caseworker_for(actor, client)
+    expressed_by: str,
+    evidence: UploadedFile[bytes] | None,
+) -> tuple[dict[str, list[str]], str, str]:
+    """The checks giving and refusing share: the notice, what was asked (never wider than the
+    notice), how and by whom the client answered, and the evidence file if there is one. Returns
+    the problems by field, and the evidence's media type and SHA-256."""
     errors: dict[str, list[str]] = {}
     if notice.status != NoticeStatus.PUBLISHED or notice.partnership_id != actor.organisation.partnership_id:
         errors["notice"] = ["Choose a published privacy notice of this partnership."]
     else:
         errors.update(_check_scopes(scopes, notice))
     if method not in ConsentMethod.values:
-        errors["method"] = [f"Choose how consent was given: {', '.join(ConsentMethod.values)}."]
+        errors["method"] = [f"Choose how the client answered: {', '.join(ConsentMethod.values)}."]
     if expressed_by not in ExpressedBy.values:
-        errors["expressed_by"] = [f"Choose who gave consent: {', '.join(ExpressedBy.values)}."]
-    if method == ConsentMethod.VERBAL_WITNESSED and not witness_name.strip():
-        errors["witness_name"] = ["Verbal consent needs the name of the witness."]
-    if valid_until is None and not until_support_ends:
-        errors["valid_until"] = ["Give an end date, or choose 'until support ends'."]
-    elif valid_until is not None and valid_until <= today:
-        errors["valid_until"] = ["The end date must be in the future."]
+        errors["expressed_by"] = [f"Choose who answered: {', '.join(ExpressedBy.values)}."]
     content_type, digest = "", ""
     if evidence is not None:
         try:
             content_type, digest = _read_evidence(evidence)
         except InvalidInput as exc:
             errors.update(exc.errors)
-    if errors:
-        raise InvalidInput(errors)
-    record = ConsentRecord(
-        client=client,
-        notice=notice,
-        organisation=actor.organisation,
-        recorded_by=actor,
-        method=method,
-        witness_name=witness_name.strip(),
-        expressed_by=expressed_by,
-        language=language,
-        valid_from=today,
-        valid_until=valid_until,
-        until_support_ends=until_support_ends,
-        evidence_sha256=digest,
-        evidence_content_type=content_type,
-        notes=notes.strip(),
-    )
+    return errors, content_type, digest
+
+
+def _record_answer(
+    *,
+    record: ConsentRecord,
+    scopes: Sequence[ScopeChoice],
+    evidence: UploadedFile[bytes] | None,
+    kind: EventKind,
+    actor: StaffMember,
+    action: str,
+    **detail: object,
+) -> ConsentRecord:
+    """Save a new record, its scope rows (each recipient, purpose and category once) and its first
+    event in one transaction, audited; a stored evidence file is removed again if anything fails."""
     if evidence is not None:
         record.evidence = evidence  # type: ignore[assignment]
     try:
@@ -209,17 +195,123 @@ def consent_give(
                     for s in scopes
                 }.values()
             )
-            # A signed paper form counts only once its scan is attached: until then the record is
-            # pending, which no decision treats as consent (docs/sharing.md, "Paper forms").
-            awaiting = method == ConsentMethod.PAPER_FORM and evidence is None
-            kind = EventKind.PENDING if awaiting else EventKind.GIVEN
             ConsentEvent.objects.create(record=record, kind=kind, at=timezone.now(), recorded_by=actor)
-            _audit(actor, "consent.given", record, scopes=len(scopes), method=method, awaiting_evidence=awaiting)
+            _audit(actor, action, record, scopes=len(scopes), method=record.method, **detail)
     except BaseException:
         if record.evidence and record.evidence.name:
             record.evidence.storage.delete(record.evidence.name)
         raise
     return record
+
+
+def consent_give(
+    *,
+    actor: StaffMember,
+    client: cm.Client,
+    notice: PrivacyNotice,
+    scopes: Sequence[ScopeChoice],
+    method: str,
+    evidence: UploadedFile[bytes] | None = None,
+    witness_name: str = "",
+    expressed_by: str = ExpressedBy.CLIENT,
+    language: str = "en",
+    valid_until: dt.date | None = None,
+    until_support_ends: bool = False,
+    notes: str = "",
+    today: dt.date | None = None,
+) -> ConsentRecord:
+    today = today or timezone.localdate()
+    _require_caseworker_for(actor, client)
+    errors, content_type, digest = _check_answer(
+        actor=actor, notice=notice, scopes=scopes, method=method, expressed_by=expressed_by, evidence=evidence
+    )
+    if method == ConsentMethod.VERBAL_WITNESSED and not witness_name.strip():
+        errors["witness_name"] = ["Verbal consent needs the name of the witness."]
+    if valid_until is None and not until_support_ends:
+        errors["valid_until"] = ["Give an end date, or choose 'until support ends'."]
+    elif valid_until is not None and valid_until <= today:
+        errors["valid_until"] = ["The end date must be in the future."]
+    if errors:
+        raise InvalidInput(errors)
+    record = ConsentRecord(
+        client=client,
+        notice=notice,
+        organisation=actor.organisation,
+        recorded_by=actor,
+        method=method,
+        witness_name=witness_name.strip(),
+        expressed_by=expressed_by,
+        language=language,
+        valid_from=today,
+        valid_until=valid_until,
+        until_support_ends=until_support_ends,
+        evidence_sha256=digest,
+        evidence_content_type=content_type,
+        notes=notes.strip(),
+    )
+    # A signed paper form counts only once its scan is attached: until then the record is
+    # pending, which no decision treats as consent (docs/sharing.md, "Paper forms").
+    awaiting = method == ConsentMethod.PAPER_FORM and evidence is None
+    return _record_answer(
+        record=record,
+        scopes=scopes,
+        evidence=evidence,
+        kind=EventKind.PENDING if awaiting else EventKind.GIVEN,
+        actor=actor,
+        action="consent.given",
+        awaiting_evidence=awaiting,
+    )
+
+
+def consent_refuse(
+    *,
+    actor: StaffMember,
+    client: cm.Client,
+    notice: PrivacyNotice,
+    scopes: Sequence[ScopeChoice],
+    method: str,
+    evidence: UploadedFile[bytes] | None = None,
+    witness_name: str = "",
+    expressed_by: str = ExpressedBy.CLIENT,
+    language: str = "en",
+    notes: str = "",
+    today: dt.date | None = None,
+) -> ConsentRecord:
+    """The client was asked and said no. What they were asked is kept as the rows of a record
+    (which partners or kinds of partner, purposes and categories, against which notice, by whom,
+    when) whose one event is `refused`: the decision counts only given and renewed consent, so a
+    refusal grants nothing, and it ends nothing either (an earlier consent for other rows stays in
+    force; one for the same rows is withdrawn, not refused). Keeping it shows the client was asked,
+    and lets the DPO answer "did they ever say no?".
+
+    The checks are consent_give's, except that a refusal has no period of validity and needs no
+    witness or signed form (it permits nothing, so there is nothing to prove before relying on
+    it); a signed form, if there is one, is checked and kept like consent's. A refusal cannot be
+    withdrawn or renewed; if the client changes their mind, their consent is recorded anew."""
+    today = today or timezone.localdate()
+    _require_caseworker_for(actor, client)
+    errors, content_type, digest = _check_answer(
+        actor=actor, notice=notice, scopes=scopes, method=method, expressed_by=expressed_by, evidence=evidence
+    )
+    if errors:
+        raise InvalidInput(errors)
+    record = ConsentRecord(
+        client=client,
+        notice=notice,
+        organisation=actor.organisation,
+        recorded_by=actor,
+        method=method,
+        witness_name=witness_name.strip(),
+        expressed_by=expressed_by,
+        language=language,
+        valid_from=today,
+        evidence_sha256=digest,
+        evidence_content_type=content_type,
+        notes=notes.strip(),
+    )
+    return _record_answer(
+        record=record, scopes=scopes, evidence=evidence, kind=EventKind.REFUSED, actor=actor, action="consent.refused"
+    )
 
 
 def consent_attach_evidence(
@@ -238,7 +330,9 @@ def consent_attach_evidence(
     state = record_state(record)
     today = timezone.localdate()
     problem = ""
-    if record.method != ConsentMethod.PAPER_FORM:
+    if state == EventKind.REFUSED:
+        problem = "This is a refusal: its signed form, if there is one, is attached when the refusal is recorded."
+    elif record.method != ConsentMethod.PAPER_FORM:
         problem = "Only consent given on a signed paper form takes a signed form as evidence."
     elif record.evidence_sha256:
         problem = (
@@ -280,6 +374,46 @@ def consent_attach_evidence(
     return event
 
 
+REFUSAL_IS_FINAL = (
+    "The client refused this consent: it never let anything be shared, so there is nothing to {verb}. "
+    "If they now agree, record their consent."
+)
+
+
+def _refuse_if_refused(record: ConsentRecord, verb: str) -> None:
+    if record_state(record) == EventKind.REFUSED:
+        raise InvalidInput({"record": [REFUSAL_IS_FINAL.format(verb=verb)]})
+
+
+def _rows_in_force(record: ConsentRecord, today: dt.date) -> list[ConsentScope]:
+    """The rows in force now, as the decision would find them: the record's latest whole-record
+    event is given or renewed, it is within its validity (after renewals; "until support ends"
+    while the recording organisation still works with the client), and no partial withdrawal took
+    the row out."""
+    state, until, withdrawn = "", record.valid_until, set()
+    for event in record.events.order_by("at", "pk").prefetch_related("scopes"):
+        rows = {s.pk for s in event.scopes.all()}
+        if rows and event.kind == EventKind.WITHDRAWN:
+            withdrawn |= rows
+            continue
+        state = event.kind
+        if event.kind == EventKind.RENEWED and event.valid_until is not None:
+            until = event.valid_until
+    if state not in {EventKind.GIVEN, EventKind.RENEWED} or today < record.valid_from:
+        return []
+    if until is not None and today > until:
+        return []
+    if until is None:
+        supported = cm.Engagement.objects.filter(
+            client_id=record.client_id,
+            organisation_id=record.organisation_id,
+            status__in=cm.LIVE_ENGAGEMENT_STATUSES,
+        ).exists()
+        if not record.until_support_ends or not supported:
+            return []
+    return [s for s in record.scopes.order_by("pk") if s.pk not in withdrawn]
+
+
 def consent_withdraw(
     *,
     record: ConsentRecord,
@@ -289,13 +423,18 @@ def consent_withdraw(
     note: str = "",
 ) -> ConsentEvent:
     """Withdraw the whole record (scopes=None) or some of its rows. It takes effect for the very
-    next decision anywhere: nothing caches consent."""
+    next decision anywhere: nothing caches consent. A refusal cannot be withdrawn.
+
+    Sends `signals.consent_withdrawn` inside the transaction, once the event is saved, with the
+    rows the withdrawal ended (see that module for the contract)."""
     if actor is None and not by_client:
         raise InvalidInput({"actor": "Say who is withdrawing consent."})
     chosen = list(scopes or [])
     if any(s.record_id != record.pk for s in chosen):
         raise InvalidInput({"scopes": "Choose rows of this consent record."})
+    _refuse_if_refused(record, "withdraw")
     with transaction.atomic():
+        in_force = _rows_in_force(record, timezone.localdate())
         event = ConsentEvent.objects.create(
             record=record,
             kind=EventKind.WITHDRAWN,
@@ -307,11 +446,15 @@ def consent_withdraw(
         if chosen:
             event.scopes.set(chosen)
         _audit(actor, "consent.withdrawn", record, rows=len(chosen) or "all", by_client=by_client)
+        wanted = {s.pk for s in chosen}
+        ended = [s for s in in_force if not wanted or s.pk in wanted]
+        consent_withdrawn.send(sender=ConsentRecord, record=record, event=event, scopes=ended, actor=actor)
     return event
 
 
 def consent_renew(*, record: ConsentRecord, actor: StaffMember, valid_until: dt.date, note: str = "") -> ConsentEvent:
     _require_caseworker_for(actor, record.client)
+    _refuse_if_refused(record, "renew")
     if record_state(record) == EventKind.PENDING:
         # Renewing would make a consent count that has never been shown to be given.
         raise InvalidInput({"evidence": "Attach the signed form first; a consent awaiting it cannot be renewed."})
