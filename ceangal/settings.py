@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "ceangal.audit",
     "ceangal.partners",
     "ceangal.directory",
+    "ceangal.notifications",
     "ceangal.referrals",
     "ceangal.clients",
     "ceangal.agreements",
@@ -253,6 +254,11 @@ if _MAIL_BACKEND.endswith("smtp.EmailBackend"):
     }
 MAILERS = {"default": {"BACKEND": _MAIL_BACKEND, "OPTIONS": _MAIL_OPTIONS}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Ceangal <no-reply@ceangal.invalid>")
+# The address staff reach Ceangal at: emails and webhook payloads link to it (never to a record's
+# content). In production it defaults to https:// and the first of ALLOWED_HOSTS.
+CEANGAL_SITE_URL = env_str(
+    "CEANGAL_SITE_URL", f"https://{ALLOWED_HOSTS[0]}" if PRODUCTION else "http://127.0.0.1:8000"
+).rstrip("/")
 
 CEANGAL_PARTNERSHIP_NAME = env_str("CEANGAL_PARTNERSHIP_NAME", "Ceangal")
 # How long a break-glass grant lasts before the record closes again.

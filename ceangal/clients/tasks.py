@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from django.core.mail import send_mail
 from django.tasks import task
+from django.urls import reverse
 from django.utils import timezone
 
 from ceangal.clients import models as m
+from ceangal.notifications.kinds import NotificationKind
+from ceangal.notifications.services import notify
 from ceangal.partners.models import StaffMember
 
 
@@ -28,15 +30,14 @@ def send_follow_up_digests(today_iso: str | None = None) -> int:
         n = due.filter(client_id=client_id, supplied_by_id=organisation_id).count()
         if n:
             counts[key_worker_id] += n
-    workers = StaffMember.objects.filter(pk__in=counts, active=True).select_related("user")
+    workers = list(
+        StaffMember.objects.filter(pk__in=counts, active=True).select_related("user", "organisation__partnership")
+    )
     for worker in workers:
-        send_mail(
-            subject="Ceangal: employment follow-ups are due",
-            message=(
-                f"{counts[worker.pk]} employment follow-up(s) for your clients are due. "
-                "Sign in to Ceangal to record them.\n"
-            ),
-            from_email=None,
-            recipient_list=[worker.user.email],
+        notify(
+            NotificationKind.FOLLOW_UPS_DUE,
+            staff=[worker],
+            link_path=reverse("web:caseload"),
+            context={"count": counts[worker.pk]},
         )
     return len(workers)

@@ -6,14 +6,16 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from django.core.mail import send_mail
 from django.db.models import Q
 from django.tasks import task
+from django.urls import reverse
 from django.utils import timezone
 
 from ceangal.clients import models as cm
 from ceangal.consent.models import ConsentRecord, EventKind
 from ceangal.consent.services import consents_expire
+from ceangal.notifications.kinds import NotificationKind
+from ceangal.notifications.services import notify
 from ceangal.partners.models import StaffMember
 
 EXPIRING_WITHIN = dt.timedelta(days=30)
@@ -51,14 +53,12 @@ def consent_housekeeping(today_iso: str | None = None) -> int:
     today = dt.date.fromisoformat(today_iso) if today_iso else timezone.localdate()
     marked = consents_expire(today=today)
     counts = expiring_counts(today)
-    for worker in StaffMember.objects.filter(pk__in=counts, active=True).select_related("user"):
-        send_mail(
-            subject="Ceangal: consents to renew",
-            message=(
-                f"{counts[worker.pk]} of your clients' consents to share end within 30 days. "
-                "Sign in to Ceangal to talk them through renewing.\n"
-            ),
-            from_email=None,
-            recipient_list=[worker.user.email],
+    workers = StaffMember.objects.filter(pk__in=counts, active=True).select_related("user", "organisation__partnership")
+    for worker in workers:
+        notify(
+            NotificationKind.CONSENTS_TO_RENEW,
+            staff=[worker],
+            link_path=reverse("web:caseload"),
+            context={"count": counts[worker.pk]},
         )
     return marked

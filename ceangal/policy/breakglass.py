@@ -10,13 +10,15 @@ import datetime as dt
 from collections.abc import Sequence
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from ceangal.audit.services import audit_record
 from ceangal.clients import models as cm
 from ceangal.errors import InvalidInput, NotFound, NotPermitted
+from ceangal.notifications.kinds import NotificationKind
+from ceangal.notifications.services import notify
 from ceangal.partners.models import StaffMember
 from ceangal.partners.roles import CASEWORK_ROLES, Role, clearance_for
 from ceangal.policy.models import BreakGlassGrant, BreakGlassGround, ReviewOutcome
@@ -77,21 +79,14 @@ def break_glass_open(
             client_id=client.pk,
             detail={"categories": sorted(chosen), "ground": ground},
         )
-        recipients = list(
-            StaffMember.objects.filter(
+        # notify() sends after commit, naming no client: only a link to the DPO's review queue.
+        notify(
+            NotificationKind.BREAK_GLASS_USED,
+            staff=StaffMember.objects.filter(
                 organisation__partnership_id=actor.organisation.partnership_id, role=Role.DPO, active=True
-            ).values_list("user__email", flat=True)
+            ).select_related("user", "organisation__partnership"),
+            link_path=reverse("web:dpo_break_glass_queue"),
         )
-        if recipients:
-            transaction.on_commit(
-                lambda: send_mail(
-                    subject="Ceangal: break-glass access was used",
-                    message="A member of staff used break-glass access to a client's record. "
-                    "Sign in to Ceangal to review it.\n",
-                    from_email=None,
-                    recipient_list=recipients,
-                )
-            )
     return grant
 
 

@@ -106,7 +106,9 @@ def test_a_public_task_agreement_shares_without_consent(personas):
     assert [i.values["title"] for i in view.section("qualifications").items] == ["HNC"]
 
 
-def test_daily_housekeeping_marks_expired_and_tells_key_workers_what_to_renew(personas):
+def test_daily_housekeeping_marks_expired_and_tells_key_workers_what_to_renew(
+    personas, django_capture_on_commit_callbacks
+):
     from django.core import mail
 
     from ceangal.consent.tasks import consent_housekeeping
@@ -120,7 +122,8 @@ def test_daily_housekeeping_marks_expired_and_tells_key_workers_what_to_renew(pe
         valid_until=timezone.localdate() + dt.timedelta(days=10),
     )
     mail.outbox.clear()
-    assert consent_housekeeping.call() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert consent_housekeeping.call() == 0
     [message] = mail.outbox
     assert message.to == [personas.council_worker.user.email]
     assert "1 of your clients' consents" in message.body
