@@ -27,6 +27,7 @@ def sharing(personas, morag):
 
 def _give(kirsty, personas, morag, **overrides):
     data = {
+        "decision": "agreed",
         "purpose": "support_coordination",
         "scope": [f"{personas.college.pk}:qualifications", f"{personas.college.pk}:contact"],
         "method": "verbal_witnessed",
@@ -244,3 +245,129 @@ def test_an_export_the_record_cannot_fill_says_what_is_missing(kirsty, personas,
     response = kirsty.get(reverse("web:consent_export", kwargs=kwargs | {"fmt": "iso27560"}), follow=True)
     assert response.redirect_chain[-1][0] == reverse("web:consent_receipt", kwargs=kwargs)
     assert "it lacks controller email" in response.content.decode()
+
+
+# --- The client refused ---------------------------------------------------------------------------
+
+
+def _refuse(kirsty, personas, morag, **overrides):
+    return _give(
+        kirsty,
+        personas,
+        morag,
+        decision="refused",
+        valid_until="",
+        witness_name="",
+        notes="Asked at intake",
+        **overrides,
+    )
+
+
+def test_the_form_asks_whether_the_client_agreed_or_refused(kirsty, personas, morag, sharing):
+    html = kirsty.get(reverse("web:consent_new", kwargs={"client_id": morag.pk})).content.decode()
+    assert "What did the client decide?" in html
+    assert 'name="decision" type="radio" value="agreed"' in html
+    assert 'name="decision" type="radio" value="refused"' in html
+    assert "The client agreed" in html
+    assert "The client refused" in html
+    # Neither answer is chosen for the key worker.
+    assert 'value="agreed" checked' not in html
+    assert 'value="refused" checked' not in html
+
+
+def test_a_refusal_is_recorded_and_shares_nothing(kirsty, sign_in, personas, morag, sharing):
+    from ceangal.clients.services import item_add
+
+    item_add(
+        actor=personas.council_worker,
+        client=morag,
+        section_key="qualifications",
+        data={"title": "N5 English", "scqf_level": "SCQF05", "achieved_on": "2020-06-01"},
+    )
+
+    response = _refuse(kirsty, personas, morag)
+
+    record = ConsentRecord.objects.get()
+    assert response.status_code == 302
+    receipt_url = reverse("web:consent_receipt", kwargs={"client_id": morag.pk, "record_id": record.pk})
+    assert response["Location"] == receipt_url
+    assert [e.kind for e in record.events.all()] == [EventKind.REFUSED]
+    assert {s.category for s in record.scopes.all()} == {"qualifications", "contact"}
+    assert record.valid_until is None
+    assert record.notes == "Asked at intake"
+    calum = sign_in(personas.college_worker)
+    assert "N5 English" not in _qualifications_section(calum, morag)
+
+    receipt = kirsty.get(receipt_url)
+    html = receipt.content.decode()
+    assert "Nothing will be shared" in html  # the confirmation
+    assert "Record of refusal" in html
+    assert '<strong class="ds_tag ds_tag--red">Refused</strong>' in html
+    assert "What you were asked to share" in html
+    assert "How to withdraw" not in html
+
+    listing = kirsty.get(reverse("web:consent_list", kwargs={"client_id": morag.pk})).content.decode()
+    assert "Refused on" in listing
+    assert '<strong class="ds_tag ds_tag--red">Refused</strong>' in listing
+    assert "nothing is shared" in listing
+    assert reverse("web:consent_withdraw", kwargs={"client_id": morag.pk, "record_id": record.pk}) not in listing
+
+
+def test_a_refused_record_cannot_be_withdrawn_on_the_page(kirsty, personas, morag, sharing):
+    _refuse(kirsty, personas, morag)
+    record = ConsentRecord.objects.get()
+    url = reverse("web:consent_withdraw", kwargs={"client_id": morag.pk, "record_id": record.pk})
+    assert "nothing to withdraw" in kirsty.get(url).content.decode()
+    response = kirsty.post(url, {"scope": [str(s.pk) for s in record.scopes.all()]})
+    assert response.status_code == 422
+    assert not record.events.filter(kind=EventKind.WITHDRAWN).exists()
+
+
+def test_a_refusal_with_no_boxes_ticked_is_refused_naming_the_scopes(kirsty, personas, morag, sharing):
+    response = _refuse(kirsty, personas, morag, scope=[])
+    assert response.status_code == 422
+    assert 'href="#f-scope-0"' in response.content.decode()
+    assert not ConsentRecord.objects.exists()
+
+
+def test_a_refusal_without_a_method_is_refused_naming_the_method(kirsty, personas, morag, sharing):
+    response = _refuse(kirsty, personas, morag, method="")
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert 'href="#f-method-0"' in html
+    # The answer and what was ticked are kept.
+    assert 'value="refused" checked' in html
+    assert f'value="{personas.college.pk}:qualifications" checked' in html
+    assert not ConsentRecord.objects.exists()
+
+
+def test_without_an_answer_every_mistake_is_named_and_nothing_saved(kirsty, personas, morag, sharing):
+    response = _give(kirsty, personas, morag, decision="", purpose="", scope=[])
+    html = response.content.decode()
+    assert response.status_code == 422
+    for anchor in ("f-decision-0", "f-purpose", "f-scope-0"):
+        assert f'href="#{anchor}"' in html
+    assert "Choose whether the client agreed or refused." in html
+    assert not ConsentRecord.objects.exists()
+
+
+def test_a_signed_refusal_keeps_its_scan(kirsty, personas, morag, sharing):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    scan = SimpleUploadedFile("no.pdf", b"%PDF-1.4\nrefused\n%%EOF\n", content_type="application/pdf")
+    response = _refuse(kirsty, personas, morag, method="paper_form", evidence=scan)
+    assert response.status_code == 302
+    record = ConsentRecord.objects.get()
+    assert record.evidence_content_type == "application/pdf"
+    assert [e.kind for e in record.events.all()] == [EventKind.REFUSED]
+
+
+def test_a_refused_record_exports_as_refused(kirsty, personas, morag, sharing):
+    _refuse(kirsty, personas, morag)
+    record = ConsentRecord.objects.get()
+    kwargs = {"client_id": morag.pk, "record_id": record.pk}
+    fhir = json.loads(kirsty.get(reverse("web:consent_export", kwargs=kwargs | {"fmt": "fhir"})).content)
+    assert fhir["status"] == "not-done"
+    assert "provision" not in fhir
+    iso = kirsty.get(reverse("web:consent_export", kwargs=kwargs | {"fmt": "iso27560"})).content.decode()
+    assert "dpv:ConsentRefused" in iso

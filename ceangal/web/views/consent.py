@@ -50,6 +50,8 @@ from ceangal.web.views import PURPOSE
 # A consent lasts a year unless the key worker and client choose otherwise.
 DEFAULT_VALIDITY = dt.timedelta(days=365)
 SCOPE = "scope"
+DECISION = "decision"
+AGREED, REFUSED = "agreed", "refused"
 EXPORTS: dict[str, tuple[Callable[[ConsentDocument], Any], str]] = {
     "iso27560": (to_iso27560, "iso27560"),
     "kantara": (to_kantara, "kantara-receipt"),
@@ -158,29 +160,45 @@ def _fields(
         )
 
     purposes = [(p.value, str(p.label)) for p in _purposes(notice)]
+    decisions = [(AGREED, _("The client agreed")), (REFUSED, _("The client refused"))]
     return {
+        DECISION: _choice_field(
+            DECISION,
+            _("What did the client decide?"),
+            decisions,
+            values.get(DECISION, ""),
+            errors,
+            hint=_(
+                "If they refused, what they were asked is recorded as refused and nothing is shared. "
+                "The dates below are then not needed."
+            ),
+        ),
         "purpose": _choice_field(
             "purpose", _("Why the information is shared"), purposes, values.get("purpose", ""), errors, widget="select"
         ),
         "method": _choice_field(
-            "method", _("How did the client give consent?"), ConsentMethod.choices, values.get("method", ""), errors
+            "method",
+            _("How did the client give their answer?"),
+            ConsentMethod.choices,
+            values.get("method", ""),
+            errors,
         ),
-        "witness_name": text("witness_name", _("Witness name"), hint=_("Needed when consent was given verbally.")),
+        "witness_name": text("witness_name", _("Witness name"), hint=_("Needed when the client agreed verbally.")),
         "evidence": FieldView(
             name="evidence",
             id=field_id("evidence"),
             label=_("Signed form or other evidence"),
             widget="file",
             hint=_(
-                "A PDF, JPEG or PNG file, up to 10 MB, for a signed paper form. You may attach it later, "
-                "but the consent does not count until you do."
+                "A PDF, JPEG or PNG file, up to 10 MB, for a signed paper form. You may attach a consent form "
+                "later, but the consent does not count until you do. A refusal needs none."
             ),
             errors=tuple(errors.get("evidence", ())),
         ),
         "valid_until": text(
             "valid_until",
             _("Consent lasts until"),
-            hint=_("For example 27 3 2027. We suggest one year from today."),
+            hint=_("Only when the client agreed. For example 27 3 2027. We suggest one year from today."),
             input_class="ds_input--fixed-10",
         ),
         "until_support_ends": FieldView(
@@ -194,7 +212,7 @@ def _fields(
         ),
         "expressed_by": _choice_field(
             "expressed_by",
-            _("Who gave consent?"),
+            _("Who gave the answer?"),
             ExpressedBy.choices,
             values.get("expressed_by", ExpressedBy.CLIENT),
             errors,
@@ -230,7 +248,8 @@ def _form_context(
         widget="checkboxes",
         errors=tuple(errors.get(SCOPE, ())),
     )
-    ordered = (fields["purpose"], scope_field, *(f for name, f in fields.items() if name != "purpose"))
+    first = (fields[DECISION], fields["purpose"], scope_field)
+    ordered = (*first, *(f for name, f in fields.items() if name not in {DECISION, "purpose"}))
     return {
         "record": record,
         "notice": notice,
@@ -298,31 +317,43 @@ def consent_new(request: HttpRequest, actor: StaffMember, client_id: uuid.UUID) 
     post = request.POST
     values = {
         name: post.get(name, "")
-        for name in ("purpose", "method", "witness_name", "valid_until", "expressed_by", "notes")
+        for name in (DECISION, "purpose", "method", "witness_name", "valid_until", "expressed_by", "notes")
     }
     values["until_support_ends"] = "true" if post.get("until_support_ends") else ""
     chosen = set(post.getlist(SCOPE))
     client = selectors.client_for_action(actor=actor, client_id=client_id, purpose=PURPOSE)
+    refused = values[DECISION] == REFUSED
     until_support_ends = bool(values["until_support_ends"])
     valid_until = None if until_support_ends else _parse_date(values["valid_until"])
+    scopes = _read_scopes(post, values["purpose"], _recipients(actor, notice))
     try:
+        # What only the page asks, checked before the service so that every mistake shows at once.
+        problems: dict[str, list[str]] = {}
+        if values[DECISION] not in {AGREED, REFUSED}:
+            problems[DECISION] = [_("Choose whether the client agreed or refused.")]
         if values["purpose"] not in notice.purposes:
-            raise InvalidInput({"purpose": _("Choose why the information is shared.")})
-        if not until_support_ends and values["valid_until"].strip() and valid_until is None:
-            raise InvalidInput({"valid_until": _("Enter the date as day, month and year, for example 27 3 2027.")})
-        consent = services.consent_give(
-            actor=actor,
-            client=client,
-            notice=notice,
-            scopes=_read_scopes(post, values["purpose"], _recipients(actor, notice)),
-            method=values["method"],
-            evidence=request.FILES.get("evidence"),
-            witness_name=values["witness_name"],
-            expressed_by=values["expressed_by"],
-            valid_until=valid_until,
-            until_support_ends=until_support_ends,
-            notes=values["notes"],
-        )
+            problems["purpose"] = [_("Choose why the information is shared.")]
+        if not scopes:
+            problems[SCOPE] = [_("Tick at least one kind of information for a partner.")]
+        if not refused and not until_support_ends and values["valid_until"].strip() and valid_until is None:
+            problems["valid_until"] = [_("Enter the date as day, month and year, for example 27 3 2027.")]
+        if problems:
+            raise InvalidInput(problems)
+        answer: dict[str, Any] = {
+            "actor": actor,
+            "client": client,
+            "notice": notice,
+            "scopes": scopes,
+            "method": values["method"],
+            "evidence": request.FILES.get("evidence"),
+            "witness_name": values["witness_name"],
+            "expressed_by": values["expressed_by"],
+            "notes": values["notes"],
+        }
+        if refused:
+            consent = services.consent_refuse(**answer)
+        else:
+            consent = services.consent_give(**answer, valid_until=valid_until, until_support_ends=until_support_ends)
     except InvalidInput as exc:
         errors = _scope_errors(exc.errors)
         return render(
@@ -331,7 +362,13 @@ def consent_new(request: HttpRequest, actor: StaffMember, client_id: uuid.UUID) 
             _form_context(actor, record, notice, values, chosen, errors),
             status=exc.status,
         )
-    messages.success(request, _("Consent is recorded. Give the client a copy of the receipt."))
+    if refused:
+        messages.success(
+            request,
+            _("The refusal is recorded. Nothing will be shared with the partners the client was asked about."),
+        )
+    else:
+        messages.success(request, _("Consent is recorded. Give the client a copy of the receipt."))
     return redirect("web:consent_receipt", client_id=client_id, record_id=consent.pk)
 
 
