@@ -54,6 +54,7 @@ def test_key_worker_records_consent_the_partner_sees_it_and_withdrawal_hides_it(
     b.visit(page, record_url)
     b.follow(page, _main(page).get_by_role("link", name="Record consent"))
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("Record consent"))
+    _tick(page.get_by_label("The client agreed"))
     college = page.get_by_role("group", name="Share with Fife College")
     _tick(college.get_by_label("Qualifications", exact=True))
     _tick(page.get_by_label("Verbal, with a witness"))
@@ -88,6 +89,27 @@ def test_key_worker_records_consent_the_partner_sees_it_and_withdrawal_hides_it(
     qualifications = page.get_by_role("region", name="Qualifications")
     expect(qualifications).not_to_contain_text("N5 English")
     expect(qualifications).to_contain_text(HIDDEN_REASON)
+
+
+def test_a_key_worker_records_a_refusal_and_it_shows_as_refused(page: Page, base_url: str, people: Personas) -> None:
+    client = make_client(people.council_worker, given_name="Rona", family_name="Refuser")
+    make_notice(people.council_dpo)
+    make_agreement([people.council_dpo, people.college_dpo])
+
+    b.sign_in(page, base_url, people.council_worker.user.email, PASSWORD)
+    b.visit(page, f"{base_url}/clients/{client.pk}/consent/new/")
+    _tick(page.get_by_label("The client refused"))
+    college = page.get_by_role("group", name="Share with Fife College")
+    _tick(college.get_by_label("Qualifications", exact=True))
+    _tick(page.get_by_label("Verbal, with a witness"))
+    b.submit(page, _main(page).get_by_role("button", name="Record consent or refusal"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("Record of refusal"))
+    expect(page.locator(".ds_notification")).to_contain_text("Nothing will be shared")
+    expect(_main(page).locator(".ds_tag--red")).to_have_text("Refused")
+    assert ConsentRecord.objects.get(client_id=client.pk).events.get().kind == EventKind.REFUSED
+    b.visit(page, f"{base_url}/clients/{client.pk}/consent/")
+    expect(_main(page)).to_contain_text("Refused on")
+    expect(_main(page).get_by_role("link", name=re.compile(r"^Withdraw"))).to_have_count(0)
 
 
 def test_sharing_pages_pass_the_accessibility_scan(page: Page, base_url: str, people: Personas) -> None:
