@@ -35,7 +35,13 @@ class MappedField:
 
 _EXTRA: dict[type[models.Model], tuple[DataCategory, tuple[str, ...], frozenset[str]]] = {
     # model: (category, personal fields, bookkeeping fields)
-    m.Client: (DataCategory.IDENTITY, ("reference", "discoverable"), frozenset({"registered_by", "registered_at"})),
+    m.Client: (
+        DataCategory.IDENTITY,
+        ("reference", "discoverable"),
+        frozenset({"registered_by", "registered_at", "merged_into", "merged_at"}),
+    ),
+    # A keyed hash of identity fields (clients.matching): pseudonymised identity data.
+    m.MatchKey: (DataCategory.IDENTITY, ("digest",), frozenset({"kind"})),
     # That a person is engaged with, say, a justice service is itself part of their journey.
     m.Engagement: (
         DataCategory.JOURNEY,

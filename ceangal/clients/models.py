@@ -27,6 +27,12 @@ class Client(models.Model):
     registered_at = models.DateTimeField(auto_now_add=True)
     # Whether other partners' searches may be told "this person may be known to ..." (issue: referrals).
     discoverable = models.BooleanField(default=False)
+    # Set when a team leader merged this record into another (clients_merge): the row stays as a
+    # tombstone so that immutable references to its id (ledger, audit) still lead somewhere.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_duplicates"
+    )
+    merged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-registered_at"]
@@ -303,3 +309,27 @@ class Engagement(models.Model):
             # The caseload lists an organisation's newest engagements first.
             models.Index(fields=["organisation", "-started_on", "-id"], name="engagement_caseload_order"),
         ]
+
+
+class MatchKind(models.TextChoices):
+    NI_NUMBER = "ni", _("National Insurance number")
+    NAME_DOB_POSTCODE = "name_dob_postcode", _("Name, date of birth and postcode")
+
+
+class MatchKey(models.Model):
+    """A keyed hash (HMAC-SHA256) of a client's normalised identifiers, for finding the same person
+    across the partnership without comparing, or revealing, the identifiers themselves.
+
+    Kept by clients.matching whenever the identity section is written; see docs/matching.md.
+    """
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="match_keys")
+    kind = models.CharField(max_length=20, choices=MatchKind.choices)
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["client", "kind"], name="one_match_key_per_kind")]
+        indexes = [models.Index(fields=["kind", "digest"], name="match_key_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} key of {self.client_id}"

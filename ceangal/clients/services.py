@@ -10,17 +10,21 @@ import hashlib
 import secrets
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, models, transaction
+from django.db.models import ForeignObjectRel
 from django.utils import timezone
 
 from ceangal.audit.services import audit_record
 from ceangal.clients import models as m
-from ceangal.clients.sections import SectionSpec, section
+from ceangal.clients.matching import match_keys_refresh
+from ceangal.clients.sections import SECTIONS, SectionSpec, section
+from ceangal.clients.signals import client_merged
 from ceangal.clients.validation import clean_section
 from ceangal.crypto import blind_index
 from ceangal.errors import EditConflict, InvalidInput, NotFound, NotPermitted
@@ -130,6 +134,7 @@ def client_register(
         ident = m.IdentitySection(**provenance, **cleaned_identity, **_derived(identity_spec, cleaned_identity))
         _set_history_user(ident, actor)
         ident.save()
+        match_keys_refresh(ident)
         if cleaned_contact:
             contact_row = m.ContactDetails(**provenance, **cleaned_contact)
             _set_history_user(contact_row, actor)
@@ -205,6 +210,8 @@ def section_save(
         current.recorded_by = actor
         _set_history_user(current, actor)
         current.save()
+        if isinstance(current, m.IdentitySection):
+            match_keys_refresh(current)
         _audit(actor, f"client.{spec.key}.changed", current, client, fields=changed, version=expected_version + 1)
         return current
 
@@ -237,6 +244,8 @@ def _create(
     except IntegrityError:
         # A one-per-client section that another editor created a moment ago.
         raise EditConflict(what=spec.label, expected_version=0, current_version=1) from None
+    if isinstance(item, m.IdentitySection):
+        match_keys_refresh(item)
     _audit(actor, f"client.{spec.key}.added", item, client, fields=list(cleaned))
     if spec.key == "outcomes" and cleaned.get("destination") == EMPLOYMENT_DESTINATION:
         assert isinstance(item, m.Outcome)
@@ -433,3 +442,176 @@ def engagement_update(
         engagement.save()
         _audit(actor, "engagement.changed", engagement, engagement.client, fields=changed)
     return engagement
+
+
+def client_set_discoverable(*, actor: StaffMember, client: m.Client, discoverable: bool, note: str = "") -> m.Client:
+    """Record whether the client agrees that other partners searching for them may be told "this
+    person may already be known to <your organisation>" (clients.matching, docs/matching.md)."""
+    today = timezone.localdate()
+    _require_casework(actor, today)
+    _require_engaged(actor, client)
+    if len(note) > 500:
+        raise InvalidInput({"note": "Keep the note to 500 characters or fewer."})
+    with transaction.atomic():
+        before = m.Client.objects.select_for_update().values_list("discoverable", flat=True).get(pk=client.pk)
+        m.Client.objects.filter(pk=client.pk).update(discoverable=discoverable)
+        client.discoverable = discoverable
+        _audit(
+            actor,
+            "client.discoverable.changed",
+            client,
+            client,
+            fields=["discoverable"] if before != discoverable else [],
+            discoverable=discoverable,
+            note=note.strip(),
+        )
+    return client
+
+
+# The one-per-client sections: a client has at most one of each, so two records cannot both keep theirs.
+ONE_PER_CLIENT_SECTIONS = tuple(spec for spec in SECTIONS if not spec.multiple)
+# Rows of higher apps that point at a client and belong with the person, re-pointed by the merge
+# through the relation's name (this app cannot import them). Referrals and messages re-point
+# themselves on the client_merged signal.
+_REPOINTED_RELATIONS = ("consent_records", "break_glass_grants")
+_MERGE_CLOSURE_REASON = "merged"
+
+
+@dataclass(frozen=True)
+class MergePlan:
+    """What merging `duplicate` into `keep` will do, worked out before anything is written."""
+
+    moves: dict[str, int]  # section key -> items that move to the kept record
+    set_aside: list[str]  # one-per-client sections where the kept record's own stays current
+    conflicts: dict[str, str]  # section key -> why the merge cannot go ahead
+    engagements_moved: int
+    engagements_closed: list[str]  # organisations whose duplicate engagement closes as "merged"
+
+    @property
+    def possible(self) -> bool:
+        return not self.conflicts
+
+
+def _section_values(spec: SectionSpec, item: m.ClientItem) -> dict[str, Any]:
+    return {name: getattr(item, name) for name in spec.field_names}
+
+
+def merge_plan(*, keep: m.Client, duplicate: m.Client, organisation_id: int) -> MergePlan:
+    """The rule that loses nothing (docs/matching.md):
+
+    - every item of a list section moves to the kept record, with its provenance;
+    - a one-per-client section only the duplicate has moves;
+    - where both have one, the kept record's stays current and the duplicate's stays, unchanged
+      and with its history, on the tombstone (set aside) — but only when it is the same or was
+      supplied by the merging organisation: a different one supplied by another partner refuses
+      the merge (that partner must correct theirs first), because setting aside their item would
+      hide it from them;
+    - engagements move; where both records have an open one with the same organisation, the
+      duplicate's is closed as "merged" and moves as history.
+    """
+    moves: dict[str, int] = {}
+    set_aside: list[str] = []
+    conflicts: dict[str, str] = {}
+    for spec in SECTIONS:
+        theirs = list(spec.rows(duplicate).select_related("supplied_by"))
+        if not theirs:
+            continue
+        if spec.multiple:
+            moves[spec.key] = len(theirs)
+            continue
+        ours = spec.rows(keep).first()
+        if ours is None:
+            moves[spec.key] = 1
+        elif _section_values(spec, ours) == _section_values(spec, theirs[0]) or (
+            theirs[0].supplied_by_id == organisation_id
+        ):
+            set_aside.append(spec.key)
+        else:
+            conflicts[spec.key] = (
+                f"Both records have {spec.label.lower()} and they differ; the duplicate's was supplied by "
+                f"{theirs[0].supplied_by}. Ask them to correct it to match, or merge the other way round."
+            )
+    open_statuses = [*m.LIVE_ENGAGEMENT_STATUSES, m.EngagementStatus.REFERRED]
+    kept_open = set(
+        m.Engagement.objects.filter(client=keep, status__in=open_statuses).values_list("organisation_id", flat=True)
+    )
+    engagements = list(m.Engagement.objects.filter(client=duplicate).select_related("organisation"))
+    closed = sorted(
+        str(e.organisation) for e in engagements if e.status in open_statuses and e.organisation_id in kept_open
+    )
+    return MergePlan(moves, set_aside, conflicts, len(engagements), closed)
+
+
+def clients_merge(
+    *, actor: StaffMember, keep: m.Client, duplicate: m.Client, reason: str, today: dt.date | None = None
+) -> MergePlan:
+    """Merge two records of the same person: everything of `duplicate` moves to `keep` as
+    merge_plan says, keeping who supplied and recorded each item and when. The duplicate stays as
+    a tombstone pointing at the kept record (merged_into), with no engagement, match key or
+    consent, so it is no longer listed, searched or readable; the ledger and the audit trail keep
+    its id, and a search of the ledger by the kept client finds them. Team leaders only."""
+    today = today or timezone.localdate()
+    _require_casework(actor, today)
+    if actor.role != Role.TEAM_LEADER:
+        raise NotPermitted("Only a team leader can merge client records.")
+    _require_engaged(actor, keep)
+    errors: dict[str, list[str]] = {}
+    if duplicate.pk == keep.pk:
+        errors["duplicate_id"] = ["Choose another client: a record cannot be merged into itself."]
+    if not reason.strip():
+        errors["reason"] = ["Say why these two records are the same person."]
+    elif len(reason) > 1000:
+        errors["reason"] = ["Keep the reason to 1000 characters or fewer."]
+    if errors:
+        raise InvalidInput(errors)
+    try:
+        _require_engaged(actor, duplicate)
+    except NotFound:
+        raise InvalidInput(
+            {"duplicate_id": ["Choose a client your organisation works with: that one is not on your caseload."]}
+        ) from None
+    with transaction.atomic():
+        # Lock both rows, in a fixed order, so two merges of the same records cannot interleave.
+        locked = {
+            c.pk: c for c in m.Client.objects.select_for_update().filter(pk__in=[keep.pk, duplicate.pk]).order_by("pk")
+        }
+        if any(c.merged_into_id is not None for c in locked.values()):
+            raise InvalidInput({"duplicate_id": ["One of these records has just been merged; reload the page."]})
+        plan = merge_plan(keep=keep, duplicate=duplicate, organisation_id=actor.organisation_id)
+        if plan.conflicts:
+            raise InvalidInput({"duplicate_id": list(plan.conflicts.values())})
+        for spec in SECTIONS:
+            if spec.key in plan.moves:
+                # A bulk update: supplied_by, recorded_by, recorded_at and updated_at stay as they were.
+                spec.rows(duplicate).update(client=keep)
+        _merge_engagements(actor, keep, duplicate, today)
+        for name in _REPOINTED_RELATIONS:
+            relation = m.Client._meta.get_field(name)
+            assert isinstance(relation, ForeignObjectRel)
+            pointer = relation.field.name
+            relation.related_model._default_manager.filter(**{pointer: duplicate}).update(**{pointer: keep})
+        m.MatchKey.objects.filter(client=duplicate).delete()
+        now = timezone.now()
+        m.Client.objects.filter(pk=duplicate.pk).update(merged_into=keep, merged_at=now, discoverable=False)
+        duplicate.merged_into, duplicate.merged_at, duplicate.discoverable = keep, now, False
+        summary = {"moved": plan.moves, "set_aside": plan.set_aside, "engagements_closed": plan.engagements_closed}
+        _audit(actor, "client.merged", keep, keep, duplicate=str(duplicate.pk), reason=reason.strip(), **summary)
+        _audit(actor, "client.merged_away", duplicate, duplicate, merged_into=str(keep.pk), reason=reason.strip())
+        client_merged.send(sender=m.Client, keep=keep, duplicate=duplicate, actor=actor)
+    return plan
+
+
+def _merge_engagements(actor: StaffMember, keep: m.Client, duplicate: m.Client, today: dt.date) -> None:
+    open_statuses = [*m.LIVE_ENGAGEMENT_STATUSES, m.EngagementStatus.REFERRED]
+    kept_open = set(
+        m.Engagement.objects.filter(client=keep, status__in=open_statuses).values_list("organisation_id", flat=True)
+    )
+    for engagement in m.Engagement.objects.filter(client=duplicate).order_by("pk"):
+        if engagement.status in open_statuses and engagement.organisation_id in kept_open:
+            engagement.status = m.EngagementStatus.CLOSED
+            engagement.closed_on = today
+            engagement.closure_reason = _MERGE_CLOSURE_REASON
+            engagement.version += 1
+        engagement.client = keep
+        _set_history_user(engagement, actor)
+        engagement.save()

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from ceangal.clients.matching import client_ids_merged_into
 from ceangal.ledger.models import Channel, LedgerEntry
 from ceangal.ledger.services import DisclosureBasis
 from ceangal.partners.models import Organisation, StaffMember
@@ -64,7 +65,8 @@ def ledger_search(
     """
     entries = LedgerEntry.objects.all()
     if client_id is not None:
-        entries = entries.filter(client_id=client_id)
+        # Entries keep the id they were written with: a record merged into this one keeps its own.
+        entries = entries.filter(client_id__in=[client_id, *client_ids_merged_into(client_id)])
     if staff_id is not None:
         entries = entries.filter(actor_staff_id=staff_id)
     if organisation_id is not None:
@@ -91,7 +93,8 @@ def client_disclosures(client_id: uuid.UUID) -> list[LedgerRow]:
     For the client's subject access request ("who has seen my information") and the DPO. The
     caller checks that the person asking may see this client's ledger.
     """
-    return _rows(LedgerEntry.objects.filter(client_id=client_id).order_by("at", "id"))
+    client_ids = [client_id, *client_ids_merged_into(client_id)]
+    return _rows(LedgerEntry.objects.filter(client_id__in=client_ids).order_by("at", "id"))
 
 
 def _start(value: dt.date | dt.datetime) -> dt.datetime:
