@@ -28,6 +28,7 @@ from ceangal.api.sharing_schemas import (
     ConsentGiveIn,
     ConsentOut,
     ConsentRecordedOut,
+    ConsentRefuseIn,
     ConsentWithdrawIn,
     ConsentWithdrawnOut,
 )
@@ -91,7 +92,7 @@ def _notice(actor: StaffMember, notice_id: int | None) -> PrivacyNotice:
     return notice
 
 
-def _scopes(actor: StaffMember, body: ConsentGiveIn) -> list[services.ScopeChoice]:
+def _scopes(actor: StaffMember, body: ConsentGiveIn | ConsentRefuseIn) -> list[services.ScopeChoice]:
     chosen: list[services.ScopeChoice] = []
     errors: dict[str, list[str]] = {}
     for index, scope in enumerate(body.scopes):
@@ -166,6 +167,42 @@ def consent_give(
 
 
 @router.post(
+    "/{client_id}/consents/refusals",
+    response={201: ConsentRecordedOut, **WRITE_ERRORS},
+    url_name="consent_refuse",
+    summary="Record that a client refused consent to share",
+)
+def consent_refuse(
+    request: HttpRequest, client_id: uuid.UUID, body: ConsentRefuseIn, response: HttpResponse
+) -> Status[ConsentRecordedOut]:
+    """The client was asked and said no. What they were asked is kept as a consent record in state
+    `Refused` (`refused: true` in `GET .../consents`): it lets nothing be shared, leaves any earlier
+    consent for other rows as it was, and cannot be withdrawn or renewed (422 `record`). If the
+    client later agrees, record their consent with `POST .../consents`.
+
+    For a key worker or team leader of an organisation working with the client. The rows follow
+    the rules for consent (never wider than the notice, only partners that are party to an
+    agreement; a bad row is named `scopes[<index>]`); a refusal has no period of validity and needs
+    no witness or signed form."""
+    actor = actor_of(request)
+    client = selectors.client_for_action(actor=actor, client_id=client_id, purpose=PURPOSE)
+    record = services.consent_refuse(
+        actor=actor,
+        client=client,
+        notice=_notice(actor, body.notice_id),
+        scopes=_scopes(actor, body),
+        method=body.method,
+        witness_name=body.witness_name,
+        expressed_by=body.expressed_by,
+        language=body.language,
+        notes=body.notes,
+    )
+    location = reverse("api:consent_list", kwargs={"client_id": client_id})
+    response["Location"] = location
+    return Status(201, ConsentRecordedOut(id=record.pk, location=location))
+
+
+@router.post(
     "/{client_id}/consents/{record_id}/withdraw",
     response={200: ConsentWithdrawnOut, **WRITE_ERRORS},
     url_name="consent_withdraw",
@@ -175,7 +212,7 @@ def consent_withdraw(
     request: HttpRequest, client_id: uuid.UUID, record_id: uuid.UUID, body: ConsentWithdrawIn
 ) -> ConsentWithdrawnOut:
     """Takes effect for the very next decision anywhere: partners stop seeing what the withdrawn rows
-    allowed at once."""
+    allowed at once. A refusal cannot be withdrawn (422 `record`)."""
     actor = actor_of(request)
     record = _record(actor, client_id, record_id)
     rows = None

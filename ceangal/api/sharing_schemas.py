@@ -27,7 +27,7 @@ from ceangal.agreements.models import (
     OnEnd,
     PrivacyNotice,
 )
-from ceangal.consent.models import ConsentMethod, ExpressedBy
+from ceangal.consent.models import ConsentMethod, EventKind, ExpressedBy
 from ceangal.partners.models import Organisation, OrganisationType
 from ceangal.policy.consents import BreakGlassView, ConsentView
 from ceangal.policy.models import BreakGlassGrant, BreakGlassGround, ReviewOutcome
@@ -319,6 +319,25 @@ class ConsentGiveIn(Schema):
     )
 
 
+class ConsentRefuseIn(Schema):
+    """The client was asked and said no: what they were asked, against which notice, and how they answered."""
+
+    scopes: list[ConsentScopeIn] = Field(
+        default_factory=list,
+        description="What the client was asked to agree to, and refused. The same rules as for consent: a row "
+        "wider than the notice, or naming a partner that is not a party to an agreement, is named in the 422 "
+        "problem as `scopes[<index>]`.",
+    )
+    method: str = _code(ConsentMethod.values, "How the client gave their answer.")
+    witness_name: str = Field(default="", description="Optional: a refusal needs no witness.")
+    expressed_by: str = _code(ExpressedBy.values, "Who gave the answer.", default=ExpressedBy.CLIENT)
+    language: str = "en"
+    notes: str = ""
+    notice_id: int | None = Field(
+        default=None, description="The privacy notice the client was given; the newest published one if null."
+    )
+
+
 class ConsentRecordedOut(Schema):
     id: uuid.UUID
     location: str = Field(description="Where to read the client's consent records.")
@@ -349,7 +368,14 @@ class ConsentOut(Schema):
     valid_from: dt.date
     valid_until: dt.date | None
     until_support_ends: bool
-    state: str = Field(description="The latest event that concerns the whole record.")
+    state: str = Field(
+        description="The latest event that concerns the whole record: Awaiting the signed form, Given, Renewed, "
+        "Refused, Withdrawn, Expired or Invalidated."
+    )
+    refused: bool = Field(
+        description="The client was asked and said no: the rows are what they refused, nothing is shared because "
+        "of this record, and it cannot be withdrawn or renewed."
+    )
     in_force: bool = Field(description="Whether any of its rows lets information be shared now.")
     scopes: list[ConsentScopeOut]
     events: list[ConsentEventOut]
@@ -366,6 +392,8 @@ class ConsentOut(Schema):
             valid_until=view.valid_until,
             until_support_ends=view.until_support_ends,
             state=view.state,
+            # The view carries the state's label, in the language of the request; so does this.
+            refused=view.state == str(EventKind.REFUSED.label),
             in_force=view.in_force,
             scopes=[
                 ConsentScopeOut(

@@ -423,3 +423,90 @@ def test_a_record_the_standard_cannot_describe_is_a_409_naming_what_is_missing(
     body = problem(response)
     assert body["type"] == "https://ceangal.scot/problems/export-incomplete"
     assert "address" in body["detail"]
+
+
+# --- refusal ----------------------------------------------------------------------------------
+
+
+def _refusal(scopes: list[dict[str, Any]], **overrides: Any) -> dict[str, Any]:
+    return {"scopes": scopes, "method": "verbal_witnessed"} | overrides
+
+
+def test_a_key_worker_records_a_refusal_which_shares_nothing(case: SharedCase, personas: Personas) -> None:
+    response = case.worker.post(
+        f"{case.url}/refusals",
+        _refusal([_scope(personas.college.pk, "qualifications")], notes="Asked at the first meeting."),
+    )
+    assert response.status_code == 201, response.content
+    body = _json(response)
+    assert body["location"] == case.url == response["Location"]
+    assert not _qualifications_shown(case.college, case.client)
+
+    [record] = _json(case.worker.get(case.url))
+    assert record["id"] == body["id"]
+    assert (record["state"], record["refused"], record["in_force"]) == ("Refused", True, False)
+    assert record["valid_until"] is None
+    assert [(s["category"], s["in_force"]) for s in record["scopes"]] == [("qualifications", False)]
+    assert [e["event"] for e in record["events"]] == ["Refused"]
+    assert AuditEvent.objects.filter(action="consent.refused", object_id=body["id"]).exists()
+
+
+def test_a_refusal_cannot_be_withdrawn(case: SharedCase, personas: Personas) -> None:
+    record_id = _json(case.worker.post(f"{case.url}/refusals", _refusal([_scope(personas.college.pk, "identity")])))[
+        "id"
+    ]
+    response = case.worker.post(f"{case.url}/{record_id}/withdraw", {"scope_ids": None})
+    assert response.status_code == 422
+    assert "nothing to withdraw" in problem(response)["errors"]["record"][0]
+    assert _json(case.worker.get(case.url))[0]["state"] == "Refused"
+
+
+def test_a_refusal_leaves_earlier_consent_in_force_and_reads_apart_from_it(
+    case: SharedCase, personas: Personas
+) -> None:
+    given = _give(case, personas, "qualifications")
+    response = case.worker.post(f"{case.url}/refusals", _refusal([_scope(personas.college.pk, "health")]))
+    assert response.status_code == 201, response.content
+    records = {r["id"]: r for r in _json(case.worker.get(case.url))}
+    assert (records[given]["refused"], records[given]["in_force"]) == (False, True)
+    assert records[_json(response)["id"]]["refused"] is True
+    assert _qualifications_shown(case.college, case.client)
+
+
+def test_every_mistake_in_a_refusal_is_named_at_once_and_nothing_saved(case: SharedCase, personas: Personas) -> None:
+    make_notice(personas.council_dpo, categories=["identity"])
+    response = case.worker.post(
+        f"{case.url}/refusals",
+        _refusal([_scope(personas.college.pk, "health")], method="telepathy", expressed_by="neighbour"),
+    )
+    assert response.status_code == 422
+    assert problem(response)["type"] == VALIDATION
+    assert {"scopes[0]", "method", "expressed_by"} <= set(problem(response)["errors"])
+    assert not ConsentRecord.objects.exists()
+
+
+def test_a_refusal_with_no_rows_is_refused(case: SharedCase) -> None:
+    response = case.worker.post(f"{case.url}/refusals", _refusal([]))
+    assert response.status_code == 422
+    assert "scopes" in problem(response)["errors"]
+    assert not ConsentRecord.objects.exists()
+
+
+def test_an_analyst_cannot_record_a_refusal(case: SharedCase, personas: Personas, as_key: Caller) -> None:
+    response = as_key(personas.analyst).post(
+        f"{case.url}/refusals", _refusal([_scope(personas.college.pk, "identity")])
+    )
+    assert response.status_code == 403
+    problem(response)
+    assert not ConsentRecord.objects.exists()
+
+
+def test_a_refused_record_exports_as_refused(case: SharedCase, personas: Personas) -> None:
+    record_id = _json(case.worker.post(f"{case.url}/refusals", _refusal([_scope(personas.college.pk, "identity")])))[
+        "id"
+    ]
+    fhir = _json(case.worker.get(f"{case.url}/{record_id}/export/fhir"))
+    assert fhir["status"] == "not-done"
+    assert "provision" not in fhir
+    iso = json.dumps(_json(case.worker.get(f"{case.url}/{record_id}/export/iso27560")))
+    assert "dpv:ConsentRefused" in iso

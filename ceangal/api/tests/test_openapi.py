@@ -27,6 +27,7 @@ EXPECTED_OPERATIONS = {
     ("get", "/clients/{client_id}/sections/{key}/items/{item_id}/history"),
     ("get", "/clients/{client_id}/consents"),
     ("post", "/clients/{client_id}/consents"),
+    ("post", "/clients/{client_id}/consents/refusals"),
     ("post", "/clients/{client_id}/consents/{record_id}/withdraw"),
     ("get", "/clients/{client_id}/consents/{record_id}/export/{fmt}"),
     ("post", "/clients/{client_id}/break-glass"),

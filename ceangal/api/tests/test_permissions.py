@@ -221,6 +221,19 @@ REQUESTS: dict[tuple[str, str], Request] = {
             "until_support_ends": True,
         },
     ),
+    ("POST", "/clients/{client_id}/consents/refusals"): lambda case: (
+        {"_": case.agreement, "__": case.notice},
+        {
+            "scopes": [
+                {
+                    "recipient_organisation_id": case.personas.college.pk,
+                    "purpose": "support_coordination",
+                    "category": "health",
+                }
+            ],
+            "method": "online",
+        },
+    ),
     ("POST", "/clients/{client_id}/consents/{record_id}/withdraw"): lambda case: (
         {"record_id": case.consent.pk},
         {"scope_ids": None, "note": "The client asked."},
