@@ -8,7 +8,17 @@ from ninja import NinjaAPI
 from ninja.openapi.schema import OpenAPISchema
 from ninja.operation import Operation
 
-from ceangal.api import agreements, breakglass, client_services, clients, consent, directory, ledger, reference
+from ceangal.api import (
+    agreements,
+    breakglass,
+    client_services,
+    clients,
+    consent,
+    directory,
+    ledger,
+    reference,
+    referrals,
+)
 from ceangal.api.auth import ApiKeyAuth, SessionStaffAuth
 from ceangal.api.docs import LocalSwagger
 from ceangal.api.errors import PROBLEM_CONTENT_TYPE, install_problem_handlers
@@ -75,3 +85,6 @@ api.add_router("/notices", agreements.notices_router)
 api.add_router("/break-glass", breakglass.router)
 api.add_router("/ledger", ledger.router)
 api.add_router("/directory", directory.router)
+api.add_router("/referrals", referrals.router)
+api.add_router("/messages", referrals.messages_router)
+api.add_router("/provision-gaps", referrals.gaps_router)

@@ -9,31 +9,16 @@ from typing import Any
 
 from django.urls import reverse
 
+from ceangal.notifications.services import NotificationKind, notify
 from ceangal.partners.models import StaffMember
 from ceangal.partners.roles import Role
 from ceangal.referrals.models import Referral
 
 
-def _n() -> Any:
+def emit(event: str, **kwargs: Any) -> None:
     from ceangal.notifications import services
 
-    return services
-
-
-def notify(kind: str, **kwargs: Any) -> None:
-    _n().notify(_n().NotificationKind(kind), **kwargs)
-
-
-def emit(event: str, **kwargs: Any) -> None:
-    _n().emit(event, **kwargs)
-
-
-class NotificationKind:
-    NEW_REFERRAL = "new_referral"
-    REFERRAL_WAITING = "referral_waiting"
-    REFERRAL_OVERDUE_SENT = "referral_overdue_sent"
-    REFERRAL_UPDATED = "referral_updated"
-    NEW_MESSAGE = "new_message"
+    services.emit(event, **kwargs)
 
 
 def referral_link(referral: Referral) -> str:
@@ -67,8 +52,22 @@ def _payload(referral: Referral, **extra: object) -> dict[str, object]:
     }
 
 
+def _organisations(referral: Referral) -> dict[str, object]:
+    return {"from_organisation": referral.from_organisation.name, "to_organisation": referral.to_organisation.name}
+
+
+def _status(referral: Referral) -> dict[str, object]:
+    word = "started" if referral.status == "accepted" and referral.started_on else referral.get_status_display()
+    return {**_organisations(referral), "status": str(word).lower()}
+
+
 def referral_sent(referral: Referral) -> None:
-    notify(NotificationKind.NEW_REFERRAL, staff=receiving_team(referral), link_path=referral_link(referral))
+    notify(
+        NotificationKind.NEW_REFERRAL,
+        staff=receiving_team(referral),
+        link_path=referral_link(referral),
+        context=_organisations(referral),
+    )
     emit(
         "referral.created",
         organisation_ids=[referral.to_organisation_id, referral.from_organisation_id],
@@ -82,7 +81,7 @@ def referral_answered(referral: Referral, *, webhook: str | None) -> None:
         NotificationKind.REFERRAL_UPDATED,
         staff=[referral.created_by],
         link_path=referral_link(referral),
-        context={"status": referral.get_status_display()},
+        context=_status(referral),
     )
     if webhook:
         emit(
@@ -98,7 +97,17 @@ def referral_info_given(referral: Referral) -> None:
         NotificationKind.REFERRAL_UPDATED,
         staff=recipients,
         link_path=referral_link(referral),
-        context={"status": referral.get_status_display()},
+        context=_status(referral),
+    )
+
+
+def referral_withdrawn(referral: Referral) -> None:
+    """The receiving organisation learns that a referral waiting with it was withdrawn."""
+    notify(
+        NotificationKind.REFERRAL_UPDATED,
+        staff=[referral.receiving_key_worker] if referral.receiving_key_worker else receiving_team(referral),
+        link_path=referral_link(referral),
+        context=_status(referral),
     )
 
 
@@ -107,8 +116,14 @@ def referral_overdue(referral: Referral) -> None:
         NotificationKind.REFERRAL_WAITING,
         staff=_staff(referral.to_organisation_id, [Role.TEAM_LEADER]) or receiving_team(referral),
         link_path=referral_link(referral),
+        context=_organisations(referral),
     )
-    notify(NotificationKind.REFERRAL_OVERDUE_SENT, staff=[referral.created_by], link_path=referral_link(referral))
+    notify(
+        NotificationKind.REFERRAL_OVERDUE_SENT,
+        staff=[referral.created_by],
+        link_path=referral_link(referral),
+        context=_organisations(referral),
+    )
 
 
 def consent_withdrawn(*, client_id: object, organisation_ids: Iterable[int], recorded_by: int) -> None:

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from ceangal.clients import models as cm
 from ceangal.errors import NotFound, NotPermitted
 from ceangal.ledger.models import Channel
 from ceangal.partners.models import StaffMember
@@ -21,7 +22,7 @@ from ceangal.policy.packets import Progress, progress_with, sections_of
 from ceangal.policy.purposes import Purpose
 from ceangal.policy.selectors import SectionView
 from ceangal.reference.categories import DataCategory
-from ceangal.referrals.models import PENDING, Message, Referral, ReferralEvent, ReferralStatus
+from ceangal.referrals.models import PENDING, Message, ProvisionGap, Referral, ReferralEvent, ReferralStatus
 from ceangal.referrals.workdays import working_days_between
 
 
@@ -236,3 +237,48 @@ def inbox(*, actor: StaffMember) -> list[Message]:
 
 def unread_count(actor: StaffMember) -> int:
     return Message.objects.filter(to_organisation_id=actor.organisation_id, read_at__isnull=True).count()
+
+
+def gap_list(*, actor: StaffMember, need: str = "", stage: str = "") -> list[ProvisionGap]:
+    """The partnership's gaps in provision, newest first (partnership information, no client data)."""
+    rows = ProvisionGap.objects.filter(partnership_id=actor.organisation.partnership_id).select_related(
+        "organisation", "recorded_by__user"
+    )
+    if need:
+        rows = rows.filter(need=need)
+    if stage:
+        rows = rows.filter(stage=stage)
+    return list(rows[:1000])
+
+
+# -- for the staff pages (counts in the header, the people and partners a form offers) -----------
+
+
+def waiting_count(actor: StaffMember) -> int:
+    """Referrals waiting for the actor's organisation to answer (one COUNT query)."""
+    return Referral.objects.filter(to_organisation_id=actor.organisation_id, status=ReferralStatus.SENT).count()
+
+
+def receiving_staff(*, actor: StaffMember) -> list[StaffMember]:
+    """Who in the actor's organisation a referral can be accepted for: active key workers and team
+    leaders, by name."""
+    return list(
+        StaffMember.objects.filter(organisation_id=actor.organisation_id, role__in=CASEWORK_ROLES, active=True)
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name", "pk")
+    )
+
+
+def message_partners(*, actor: StaffMember, client_id: object) -> list[tuple[int, str]]:
+    """The other organisations working with a client (a live engagement), as (id, name), by name:
+    whom the actor may write to about the client. NotFound if the actor may not act on the client."""
+    _require_casework(actor)
+    client = selectors.client_for_action(actor=actor, client_id=client_id, purpose=Purpose.SUPPORT_COORDINATION)
+    rows = (
+        cm.Engagement.objects.filter(client=client, status__in=cm.LIVE_ENGAGEMENT_STATUSES)
+        .exclude(organisation_id=actor.organisation_id)
+        .values_list("organisation_id", "organisation__name")
+        .distinct()
+        .order_by("organisation__name")
+    )
+    return [(org_id, name) for org_id, name in rows]

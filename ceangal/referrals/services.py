@@ -26,6 +26,7 @@ from ceangal.clients import models as cm
 from ceangal.directory.eligibility import capacity_note, is_full
 from ceangal.directory.models import Service
 from ceangal.errors import EditConflict, InvalidInput, NotFound, NotPermitted
+from ceangal.ledger.models import Channel
 from ceangal.partners.models import StaffMember
 from ceangal.partners.roles import CASEWORK_ROLES, Role
 from ceangal.policy import selectors
@@ -199,7 +200,9 @@ def _category_label(value: str) -> str:
         return value
 
 
-def preview(*, actor: StaffMember, referral: Referral, record: bool = True) -> PacketPreview:
+def preview(
+    *, actor: StaffMember, referral: Referral, record: bool = True, channel: Channel | str = Channel.PAGE
+) -> PacketPreview:
     """The packet as the recipient will see it (for the sender, before sending)."""
     _require_sender(actor, referral)
     return packet_preview(
@@ -208,6 +211,7 @@ def preview(*, actor: StaffMember, referral: Referral, record: bool = True) -> P
         recipient=referral.to_organisation,
         categories=referral.categories,
         record=record,
+        channel=channel,
     )
 
 
@@ -497,13 +501,7 @@ def referral_withdraw(
         _event(referral, EventKind.WITHDRAWN, actor, reason)
         _audit(actor, "referral.withdrawn", referral, by_system=actor is None)
         if was_sent:
-            team = hooks.receiving_team(referral)
-            hooks.notify(
-                hooks.NotificationKind.REFERRAL_UPDATED,
-                staff=team,
-                link_path=hooks.referral_link(referral),
-                context={"status": referral.get_status_display()},
-            )
+            hooks.referral_withdrawn(referral)
     return referral
 
 

@@ -57,6 +57,23 @@ EXPECTED_OPERATIONS = {
     ("get", "/directory/{service_id}"),
     ("put", "/directory/{service_id}"),
     ("post", "/directory/{service_id}/retire"),
+    ("get", "/referrals"),
+    ("post", "/referrals"),
+    ("get", "/referrals/{referral_id}"),
+    ("get", "/referrals/{referral_id}/preview"),
+    ("post", "/referrals/{referral_id}/send"),
+    ("post", "/referrals/{referral_id}/accept"),
+    ("post", "/referrals/{referral_id}/decline"),
+    ("post", "/referrals/{referral_id}/request-information"),
+    ("post", "/referrals/{referral_id}/give-information"),
+    ("post", "/referrals/{referral_id}/withdraw"),
+    ("post", "/referrals/{referral_id}/start"),
+    ("post", "/referrals/{referral_id}/complete"),
+    ("get", "/referrals/{referral_id}/messages"),
+    ("get", "/messages"),
+    ("post", "/messages"),
+    ("get", "/provision-gaps"),
+    ("post", "/provision-gaps"),
 }
 
 

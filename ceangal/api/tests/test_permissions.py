@@ -40,6 +40,8 @@ from ceangal.partners.models import ApiKey, StaffMember
 from ceangal.partners.services import api_key_revoke
 from ceangal.policy.breakglass import break_glass_open
 from ceangal.policy.models import BreakGlassGrant
+from ceangal.referrals.models import Referral
+from ceangal.referrals.services import referral_accept, referral_create, referral_request_info
 from ceangal.testing.factories import Personas, identity_data, make_agreement, make_notice
 
 SCHEMA = api.get_openapi_schema(path_prefix=API + "/")
@@ -115,6 +117,47 @@ class MatrixCase(CouncilCase):
         """The directory as HSDS JSON, holding only the council's service."""
         self.service  # noqa: B018 - the document must hold it
         return export_document(self.personas.partnership)
+
+    @cached_property
+    def college_service(self) -> Service:
+        """A college service open to anyone, needing the client's identity and contact details."""
+        return make_service(
+            self.personas.college_leader,
+            name="College Taster Days",
+            min_age=None,
+            max_age=None,
+            local_authorities=[],
+            postcode_areas=[],
+            categories_needed=["identity", "contact"],
+        )
+
+    def _referral(self, *, send: bool) -> Referral:
+        return referral_create(
+            actor=self.personas.council_worker,
+            client_id=self.client_id,
+            service_id=self.college_service.pk,
+            reason="Wants to try college.",
+            send=send,
+        )
+
+    @cached_property
+    def draft_referral(self) -> Referral:
+        return self._referral(send=False)
+
+    @cached_property
+    def sent_referral(self) -> Referral:
+        return self._referral(send=True)
+
+    @cached_property
+    def asked_referral(self) -> Referral:
+        """Sent, and the college asked a question."""
+        referral = self._referral(send=True)
+        return referral_request_info(actor=self.personas.college_worker, referral=referral, question="Mornings?")
+
+    @cached_property
+    def accepted_referral(self) -> Referral:
+        referral = self._referral(send=True)
+        return referral_accept(actor=self.personas.college_worker, referral=referral)
 
     @cached_property
     def grant(self) -> BreakGlassGrant:
@@ -299,7 +342,65 @@ REQUESTS: dict[tuple[str, str], Request] = {
         {"service_id": case.service.pk},
         {"reason": "Funding ended."},
     ),
+    ("GET", "/referrals"): lambda case: ({"_": case.sent_referral}, None),
+    ("POST", "/referrals"): lambda case: (
+        {},
+        {"client_id": str(case.client_id), "service_id": case.college_service.pk, "reason": "Wants to try college."},
+    ),
+    ("GET", "/referrals/{referral_id}"): lambda case: ({"referral_id": case.sent_referral.pk}, None),
+    ("GET", "/referrals/{referral_id}/preview"): lambda case: ({"referral_id": case.draft_referral.pk}, None),
+    ("POST", "/referrals/{referral_id}/send"): lambda case: ({"referral_id": case.draft_referral.pk}, {}),
+    ("POST", "/referrals/{referral_id}/accept"): lambda case: ({"referral_id": case.sent_referral.pk}, {}),
+    ("POST", "/referrals/{referral_id}/decline"): lambda case: (
+        {"referral_id": case.sent_referral.pk},
+        {"reason": "no_capacity"},
+    ),
+    ("POST", "/referrals/{referral_id}/request-information"): lambda case: (
+        {"referral_id": case.sent_referral.pk},
+        {"question": "Can they attend in the mornings?"},
+    ),
+    ("POST", "/referrals/{referral_id}/give-information"): lambda case: (
+        {"referral_id": case.asked_referral.pk},
+        {"answer": "Yes, from nine."},
+    ),
+    ("POST", "/referrals/{referral_id}/withdraw"): lambda case: (
+        {"referral_id": case.sent_referral.pk},
+        {"reason": "The client found work."},
+    ),
+    ("POST", "/referrals/{referral_id}/start"): lambda case: (
+        {"referral_id": case.accepted_referral.pk},
+        {"started_on": timezone.localdate().isoformat()},
+    ),
+    ("POST", "/referrals/{referral_id}/complete"): lambda case: (
+        {"referral_id": case.accepted_referral.pk},
+        {"note": "Finished the course."},
+    ),
+    ("GET", "/referrals/{referral_id}/messages"): lambda case: ({"referral_id": case.sent_referral.pk}, None),
+    ("GET", "/messages"): lambda case: ({"_": f"?client_id={case.client_id}"}, None),
+    ("POST", "/messages"): lambda case: (
+        {},
+        {
+            "referral_id": str(case.sent_referral.pk),
+            "to_organisation_id": case.personas.college.pk,
+            "body": "Please call her after two.",
+        },
+    ),
+    ("GET", "/provision-gaps"): lambda case: ({}, None),
+    ("POST", "/provision-gaps"): lambda case: ({}, {"description": "No evening ESOL class in Levenmouth."}),
 }
+
+# Steps only the organisation a referral was sent to may take: the college answers the council.
+RECIPIENT_STEPS: set[tuple[str, str]] = {
+    ("POST", "/referrals/{referral_id}/accept"),
+    ("POST", "/referrals/{referral_id}/decline"),
+    ("POST", "/referrals/{referral_id}/request-information"),
+    ("POST", "/referrals/{referral_id}/start"),
+    ("POST", "/referrals/{referral_id}/complete"),
+}
+
+# Operations that name a client or a referral in their query or body rather than their path: an
+# outsider gets 404, as for one that does not exist.
+NAMED_IN_QUERY_OR_BODY: set[tuple[str, str]] = {("GET", "/messages"), ("POST", "/messages"), ("POST", "/referrals")}
 
 # Publishing and changing directory services: the owning organisation's admin or team leader.
 SERVICE_MANAGERS_ONLY: set[tuple[str, str]] = {
@@ -350,7 +451,13 @@ def _is_service_manager_only(method: str, path: str) -> bool:
     return (method, path.removeprefix(API)) in SERVICE_MANAGERS_ONLY
 
 
+def _is_referral_path(path: str) -> bool:
+    return "{referral_id}" in path
+
+
 def _permitted(personas: Personas, method: str, path: str) -> StaffMember:
+    if (method, path.removeprefix(API)) in RECIPIENT_STEPS:
+        return personas.college_worker
     if _is_service_manager_only(method, path):
         return personas.council_leader
     return personas.council_dpo if _is_dpo_only(method, path) else personas.council_worker
@@ -359,7 +466,8 @@ def _permitted(personas: Personas, method: str, path: str) -> StaffMember:
 def _request(method: str, path: str, case: MatrixCase, client_id: object | None = None) -> tuple[str, Any]:
     params, body = REQUESTS[(method, path.removeprefix(API))](case)
     params = {"client_id": client_id or case.client_id, **params}
-    return path.format(**params), body
+    query = params.get("_") if isinstance(params.get("_"), str) else ""
+    return path.format(**params) + query, body
 
 
 @pytest.fixture
@@ -456,12 +564,47 @@ def test_outsider_sees_the_same_404_as_for_a_consent_record_that_does_not_exist(
     assert problem(forbidden) == problem(missing)
 
 
+@pytest.mark.parametrize(("method", "path"), [op for op in OPERATIONS if _is_referral_path(op[1])])
+def test_outsider_sees_the_same_404_as_for_a_referral_that_does_not_exist(
+    method: str,
+    path: str,
+    personas: Personas,
+    matrix_case: MatrixCase,
+    as_key: Callable[[StaffMember], ApiCaller],
+) -> None:
+    outsider = as_key(personas.outsider)
+    url, body = _request(method, path, matrix_case)
+    forbidden = outsider.call(method, url, body)
+    params, body = REQUESTS[(method, path.removeprefix(API))](matrix_case)
+    missing = outsider.call(method, path.format(**{**params, "referral_id": uuid.uuid4()}), body)
+    assert forbidden.status_code == missing.status_code == 404
+    assert problem(forbidden) == problem(missing)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [op for op in OPERATIONS if (op[0], op[1].removeprefix(API)) in NAMED_IN_QUERY_OR_BODY]
+)
+def test_outsider_gets_404_for_a_client_or_referral_named_in_the_query_or_body(
+    method: str,
+    path: str,
+    personas: Personas,
+    matrix_case: MatrixCase,
+    as_key: Callable[[StaffMember], ApiCaller],
+) -> None:
+    url, body = _request(method, path, matrix_case)
+    response = as_key(personas.outsider).call(method, url, body)
+    assert response.status_code == 404, response.content
+    problem(response)
+
+
 @pytest.mark.parametrize(
     ("method", "path"),
     [
         op
         for op in OPERATIONS
         if not _is_client_path(op[1])
+        and not _is_referral_path(op[1])
+        and (op[0], op[1].removeprefix(API)) not in NAMED_IN_QUERY_OR_BODY
         and not _is_dpo_only(*op)
         and not _is_record_bound(*op)
         and not _is_service_manager_only(*op)
