@@ -14,7 +14,7 @@ from django.utils import timezone
 from ceangal.clients import models as cm
 from ceangal.clients.services import document_upload, engagement_open, item_add
 from ceangal.consent.models import ConsentRecord
-from ceangal.consent.services import ScopeChoice, consent_give, consent_withdraw
+from ceangal.consent.services import ScopeChoice, consent_give, consent_refuse, consent_withdraw
 from ceangal.partners.models import StaffMember
 from ceangal.partners.roles import Role
 from ceangal.policy.breakglass import break_glass_open
@@ -124,6 +124,18 @@ def _withdrawn(w: World) -> StaffMember:
     return _engaged(w)
 
 
+def _refused(w: World) -> StaffMember:
+    """Asked to share all three with the college, the client said no."""
+    consent_refuse(
+        actor=w.p.council_worker,
+        client=w.client,
+        notice=make_notice(w.p.council_dpo),
+        method="verbal_witnessed",
+        scopes=[ScopeChoice(PURPOSE, category, w.p.college) for category in (HEALTH, IDENTITY, DOCUMENTS)],
+    )
+    return _engaged(w)
+
+
 def _expired(w: World) -> StaffMember:
     record = _consent(w.p, w.client, [HEALTH, IDENTITY, DOCUMENTS])
     ConsentRecord.objects.filter(pk=record.pk).update(valid_until=timezone.localdate() - dt.timedelta(days=1))
@@ -155,6 +167,7 @@ STATES = [
         uncleared=frozenset({HEALTH}),
     ),
     State("consent_withdrawn", _withdrawn),
+    State("consent_refused", _refused),
     State("consent_expired", _expired),
     # No engagement: break-glass alone opens the record, for what the grant names (not identity).
     State("break_glass", _break_glass, GLASS, engaged=False, break_glass=GLASS),
