@@ -5,20 +5,13 @@ transaction commits (the notifications app sees to that)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.urls import reverse
 
-from ceangal.notifications.services import NotificationKind, notify
+from ceangal.notifications.services import NotificationKind, emit, notify
 from ceangal.partners.models import StaffMember
 from ceangal.partners.roles import Role
 from ceangal.referrals.models import Referral
-
-
-def emit(event: str, **kwargs: Any) -> None:
-    from ceangal.notifications import services
-
-    services.emit(event, **kwargs)
 
 
 def referral_link(referral: Referral) -> str:

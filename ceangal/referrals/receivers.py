@@ -1,5 +1,6 @@
 """What referrals do when other apps' facts change: a client's consent withdrawal withdraws the
-pending referrals it leaves without consent (and partner systems hear of the withdrawal)."""
+pending referrals it leaves without consent (and partner systems hear of the withdrawal); a merge
+of duplicate clients moves the duplicate's referrals and messages to the kept record."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ from typing import Any
 from django.dispatch import receiver
 from django.utils import timezone
 
+from ceangal.audit.services import audit_record
+from ceangal.clients.signals import client_merged
 from ceangal.consent.signals import consent_withdrawn
 from ceangal.partners.models import Organisation
 from ceangal.policy.facts import client_engagements, consent_facts
 from ceangal.policy.purposes import Purpose
 from ceangal.referrals import hooks
-from ceangal.referrals.models import PENDING, Referral, ReferralStatus
+from ceangal.referrals.models import PENDING, Message, Referral, ReferralStatus
 
 
 def _still_consented(client_id: Any, organisation: Organisation) -> bool:
@@ -51,3 +54,19 @@ def on_consent_withdrawn(sender: object, *, record: Any, scopes: Any, **kwargs: 
     if named_types:
         named_ids |= set(Organisation.objects.filter(org_type__in=named_types).values_list("pk", flat=True))
     hooks.consent_withdrawn(client_id=record.client_id, organisation_ids=named_ids, recorded_by=record.organisation_id)
+
+
+@receiver(client_merged, dispatch_uid="referrals.client_merged")
+def on_client_merged(sender: object, *, keep: Any, duplicate: Any, actor: Any, **kwargs: Any) -> None:
+    referrals = Referral.objects.filter(client=duplicate).update(client=keep)
+    messages = Message.objects.filter(client=duplicate).update(client=keep)
+    if referrals or messages:
+        audit_record(
+            actor_user_id=actor.user_id if actor else None,
+            organisation_id=actor.organisation_id if actor else None,
+            action="referrals.moved_on_merge",
+            object_type="client",
+            object_id=keep.pk,
+            client_id=keep.pk,
+            detail={"from_client": str(duplicate.pk), "referrals": referrals, "messages": messages},
+        )

@@ -260,7 +260,9 @@ def test_unanswered_referrals_are_escalated_once(world, django_capture_on_commit
 def test_every_step_is_audited(world):
     referral = _send(world)
     s.referral_accept(actor=world.personas.college_worker, referral=referral)
-    actions = list(AuditEvent.objects.filter(object_id=str(referral.pk)).order_by("pk").values_list("action", flat=True))
+    actions = list(
+        AuditEvent.objects.filter(object_id=str(referral.pk)).order_by("pk").values_list("action", flat=True)
+    )
     assert actions == ["referral.drafted", "referral.sent", "referral.accepted"]
 
 
