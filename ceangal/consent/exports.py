@@ -272,8 +272,10 @@ def _iso_event(doc: ConsentDocument, event: ConsentEventView) -> JSON:
         "@type": [CONSENT_STATES[event.kind], "dpv:ExplicitlyExpressedConsent"],
         "dpv:isIndicatedAtTime": _iso(event.at),
         "dpv:isIndicatedBy": _indicated_by(doc, event),
-        "dpv:hasDuration": _duration(doc),
     }
+    if event.kind != "refused":
+        # A refusal grants nothing, so it has no period of validity to state.
+        record["dpv:hasDuration"] = _duration(doc)
     if event.kind in VALID_STATES:
         record["dpv:hasIndicationMethod"] = doc.method_label
         record["dpv:hasNotice"] = {"@id": doc.notice_url}
@@ -462,7 +464,16 @@ def to_kantara(doc: ConsentDocument) -> JSON:
     Kantara has no consent state: the receipt lists the sharing in force after the latest given or
     renewed event and any partial withdrawals, stamped with the time of the latest given or renewed
     event. A consumer needing the state reads the ISO 27560 or FHIR export.
+
+    A refusal has no Kantara receipt: every receipt says its purposes were consented to, so one
+    for a refusal would tell the client the opposite of what they said. It is refused as
+    incomplete, naming the exports that can record a refusal.
     """
+    if any(event.kind == "refused" for event in doc.events):
+        raise IncompleteConsentRecord(
+            "Kantara Consent Receipt v1.1",
+            ["consent given (the client refused; the ISO/IEC TS 27560 and FHIR R5 exports record a refusal)"],
+        )
     checks = _common_checks(doc)
     for position, party in enumerate(doc.controllers):
         checks += [(f"controllers[{position}].email", party.email), (f"controllers[{position}].phone", party.phone)]

@@ -510,3 +510,6 @@ def test_a_refused_record_exports_as_refused(case: SharedCase, personas: Persona
     assert "provision" not in fhir
     iso = json.dumps(_json(case.worker.get(f"{case.url}/{record_id}/export/iso27560")))
     assert "dpv:ConsentRefused" in iso
+    kantara = case.worker.get(f"{case.url}/{record_id}/export/kantara")
+    assert kantara.status_code == 409
+    assert "the client refused" in problem(kantara)["detail"]

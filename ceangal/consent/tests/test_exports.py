@@ -379,6 +379,19 @@ def test_fhir_partial_withdrawal_is_a_nested_exception(document):
     assert provisions[1]["code"][0]["coding"][0]["code"] == "health"
 
 
+def test_iso27560_records_a_refusal_with_no_period_of_validity(document):
+    [status] = to_iso27560(with_events(document, "refused"))["dpv:hasConsentStatus"]
+    assert status["@type"][0] == "dpv:ConsentRefused"
+    assert "dpv:hasDuration" not in status
+    assert "dpv:hasIndicationMethod" not in status  # only consent given carries how it was given
+
+
+def test_kantara_has_no_receipt_for_a_refusal(document):
+    with pytest.raises(IncompleteConsentRecord) as caught:
+        to_kantara(with_events(document, "refused"))
+    assert "the client refused" in caught.value.missing[0]
+
+
 def test_fhir_refused_record_permits_nothing(document):
     resource = to_fhir_r5(with_events(document, "refused"))
     assert resource["decision"] == "deny"

@@ -371,3 +371,10 @@ def test_a_refused_record_exports_as_refused(kirsty, personas, morag, sharing):
     assert "provision" not in fhir
     iso = kirsty.get(reverse("web:consent_export", kwargs=kwargs | {"fmt": "iso27560"})).content.decode()
     assert "dpv:ConsentRefused" in iso
+    # Every Kantara receipt says its purposes were consented to: a refusal has none, and says why.
+    receipt = kirsty.get(reverse("web:consent_receipt", kwargs=kwargs)).content.decode()
+    assert reverse("web:consent_export", kwargs=kwargs | {"fmt": "kantara"}) not in receipt
+    assert reverse("web:consent_export", kwargs=kwargs | {"fmt": "fhir"}) in receipt
+    kantara = kirsty.get(reverse("web:consent_export", kwargs=kwargs | {"fmt": "kantara"}), follow=True)
+    assert kantara.redirect_chain[-1][0] == reverse("web:consent_receipt", kwargs=kwargs)
+    assert "the client refused" in kantara.content.decode()

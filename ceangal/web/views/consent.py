@@ -26,7 +26,7 @@ from ceangal.agreements import selectors as agreement_selectors
 from ceangal.agreements.models import AgreementStatus, PrivacyNotice
 from ceangal.consent import services
 from ceangal.consent.exports import IncompleteConsentRecord, to_fhir_r5, to_iso27560, to_kantara
-from ceangal.consent.models import ConsentMethod, ExpressedBy
+from ceangal.consent.models import ConsentMethod, EventKind, ExpressedBy
 from ceangal.consent.receipts import ConsentDocument
 from ceangal.errors import InvalidInput
 from ceangal.partners.models import Organisation, StaffMember
@@ -52,6 +52,7 @@ DEFAULT_VALIDITY = dt.timedelta(days=365)
 SCOPE = "scope"
 DECISION = "decision"
 AGREED, REFUSED = "agreed", "refused"
+FORMATS = (("iso27560", "ISO/IEC TS 27560"), ("kantara", "Kantara consent receipt"), ("fhir", "FHIR R5"))
 EXPORTS: dict[str, tuple[Callable[[ConsentDocument], Any], str]] = {
     "iso27560": (to_iso27560, "iso27560"),
     "kantara": (to_kantara, "kantara-receipt"),
@@ -423,7 +424,10 @@ def consent_receipt(
             "record": record,
             "consent": view,
             "document": document,
-            "formats": [("iso27560", "ISO/IEC TS 27560"), ("kantara", "Kantara consent receipt"), ("fhir", "FHIR R5")],
+            # A refusal has no Kantara receipt (every one says its purposes were consented to).
+            "formats": [
+                (fmt, label) for fmt, label in FORMATS if not (fmt == "kantara" and document.state == EventKind.REFUSED)
+            ],
             "back_url": consents_url(client_id),
             "evidence_field": _evidence_field({}) if _may_attach(actor, view) else None,
         },
