@@ -18,7 +18,11 @@ from ceangal.web.views import (
     ledger,
     notices,
     pages,
+    provision_gaps,
+    referral_detail,
+    referrals,
     sections,
+    secure_messages,
 )
 
 app_name = "web"
@@ -46,6 +50,8 @@ urlpatterns = [
     path(CONSENT + "evidence/file/", consent.consent_evidence_download, name="consent_evidence_download"),
     path(CLIENT + "break-glass/", breakglass.break_glass, name="break_glass"),
     path(CLIENT + "services/", client_services.client_services, name="client_services"),
+    path(CLIENT + "refer/", referrals.referral_new, name="referral_new"),
+    path(CLIENT + "messages/", secure_messages.client_messages, name="client_messages"),
     path(CLIENT + "<slug:section_key>/edit/", sections.section_edit, name="section_edit"),
     path(CLIENT + "<slug:section_key>/add/", sections.item_add, name="item_add"),
     path(CLIENT + "<slug:section_key>/history/", sections.section_history, name="section_history"),
@@ -69,6 +75,11 @@ urlpatterns = [
     path("directory/export.json", directory.directory_export, name="directory_export"),
     path("directory/<int:service_id>/", directory.directory_detail, name="directory_detail"),
     path("directory/<int:service_id>/edit/", directory.directory_edit, name="directory_edit"),
+    path("referrals/", referrals.referral_list, name="referral_list"),
+    path("referrals/gaps/", provision_gaps.gap_list, name="gap_list"),
+    path("referrals/gaps/new/", provision_gaps.gap_new, name="gap_new"),
+    path("referrals/<uuid:referral_id>/", referral_detail.referral_detail, name="referral_detail"),
+    path("messages/", secure_messages.message_inbox, name="messages"),
     path("accessibility/", pages.accessibility, name="accessibility"),
     path("privacy/", pages.privacy, name="privacy"),
 ]

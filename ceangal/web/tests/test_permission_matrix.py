@@ -20,6 +20,7 @@ from ceangal.clients.services import document_upload, item_add
 from ceangal.consent.services import ScopeChoice, consent_give
 from ceangal.directory.tests.factories import make_service
 from ceangal.policy.breakglass import break_glass_open
+from ceangal.referrals.services import referral_draft
 from ceangal.testing.factories import Personas, make_agreement, make_client, make_notice
 from ceangal.web import urls as web_urls
 
@@ -110,6 +111,13 @@ def _world(personas: Personas) -> World:
         reason="A synthetic emergency for the permission matrix.",
     )
     service = make_service(personas.council_admin)
+    # A draft referral of the client to the college's service: the referrer's own until sent.
+    referral = referral_draft(
+        actor=personas.council_worker,
+        client_id=client.pk,
+        service_id=make_service(personas.college_leader, name="College Access").pk,
+        reason="A synthetic referral for the permission matrix.",
+    )
     c = {"client_id": client.pk}
     r = c | {"record_id": consent.pk}
     return World(
@@ -156,6 +164,13 @@ def _world(personas: Personas) -> World:
             "directory_export": {},
             "directory_detail": {"service_id": service.pk},
             "directory_edit": {"service_id": service.pk},
+            "referral_new": c,
+            "client_messages": c,
+            "referral_list": {},
+            "referral_detail": {"referral_id": referral.pk},
+            "gap_list": {},
+            "gap_new": {},
+            "messages": {},
             "accessibility": {},
             "privacy": {},
         },
@@ -230,6 +245,26 @@ def test_service_forms_open_for_the_owning_organisations_admin_and_leader(person
     browser = Browser()
     browser.force_login(getattr(personas, persona).user)
     assert browser.get(_url(world, name)).status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["outsider", "college_worker"])
+def test_a_draft_referral_is_not_found_by_other_organisations(personas, persona):
+    """A draft is the referrer's own: the organisation it will go to does not know of it yet."""
+    world = _world(personas)
+    browser = Browser()
+    browser.force_login(getattr(personas, persona).user)
+    assert browser.get(_url(world, "referral_detail")).status_code == 404
+    assert browser.post(_url(world, "referral_detail"), {"action": "send", "version": "1"}).status_code == 404
+
+
+@pytest.mark.parametrize("persona", ["analyst", "council_dpo", "council_admin"])
+def test_referral_pages_are_refused_to_roles_without_casework(personas, persona):
+    world = _world(personas)
+    browser = Browser()
+    browser.force_login(getattr(personas, persona).user)
+    for name in ("referral_list", "referral_detail", "messages", "gap_new"):
+        assert browser.get(_url(world, name)).status_code == 403, name
+    assert browser.get(_url(world, "gap_list")).status_code == 200
 
 
 @pytest.mark.parametrize("persona", ["college_leader", "council_dpo", "outsider"])

@@ -8,9 +8,11 @@ without JavaScript: the filters are a GET form.
 from __future__ import annotations
 
 import uuid
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from ceangal.partners.models import StaffMember
@@ -43,8 +45,18 @@ def client_services(request: HttpRequest, actor: StaffMember, client_id: uuid.UU
         {"label": _("Benefits received"), "value": benefits},
         {"label": _("Needs"), "value": unknown if found.needs is None else ", ".join(found.need_labels)},
     )
+    # A need no service meets is worth recording for the partnership: the gap form comes prefilled
+    # with what the page was filtered by and the client's council area (nothing that names them).
+    prefill = {"need": chosen["need"], "stage": chosen["stage"], "local_authority": found.local_authority or ""}
+    gap_url = reverse("web:gap_new") + "?" + urlencode({k: v for k, v in prefill.items() if v})
     return render(
         request,
         "web/client_services.html",
-        {"found": found, "facts": facts, "filters": filters, "filtered": any(chosen.values())},
+        {
+            "found": found,
+            "facts": facts,
+            "filters": filters,
+            "filtered": any(chosen.values()),
+            "gap_url": gap_url,
+        },
     )
