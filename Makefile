@@ -37,6 +37,7 @@ reference: migrate
 
 demo: reference
 	@CEANGAL_SITE_URL=http://$(HOST):$(PORT) $(PY) manage.py demo
+	@CEANGAL_SITE_URL=http://$(HOST):$(PORT) $(PY) manage.py demo_referrals
 
 run: demo
 	@$(PY) manage.py collectstatic --noinput -v 0

@@ -273,15 +273,16 @@ def _share(orgs: dict[str, Organisation], staff: dict[tuple[str, Role], StaffMem
     plans = [
         (
             "council-college",
-            "Council and college support coordination (demo)",
+            "Council and college support coordination and referral (demo)",
             ["council", "college"],
             [
                 PurposeTerms(
-                    Purpose.SUPPORT_COORDINATION,
+                    purpose,
                     "consent",
                     [c.value for c in DataCategory if c != DataCategory.CONVICTIONS],
                     article9_condition="A9-2-a",
                 )
+                for purpose in (Purpose.SUPPORT_COORDINATION, Purpose.REFERRAL)
             ],
         ),
         (
@@ -313,7 +314,8 @@ def _share(orgs: dict[str, Organisation], staff: dict[tuple[str, Role], StaffMem
 
 
 def _consent_some(staff: dict[tuple[str, Role], StaffMember], today: dt.date) -> None:
-    """Some of the council's clients agreed to share with the college; one has since withdrawn."""
+    """Some of the council's clients agreed to share with the college; one has since withdrawn; two
+    more agreed that a referral to the college may carry some of their record (not their needs)."""
     worker = staff[("council", Role.KEY_WORKER)]
     college = staff[("college", Role.KEY_WORKER)].organisation
     notice = PrivacyNotice.objects.get(partnership=worker.organisation.partnership, status="published")
@@ -325,10 +327,25 @@ def _consent_some(staff: dict[tuple[str, Role], StaffMember], today: dt.date) ->
             engagements__status__in=m.LIVE_ENGAGEMENT_STATUSES,
         )
         .distinct()
-        .order_by("reference")[:4]
+        .order_by("reference")[:6]
     )
     college_worker = staff[("college", Role.KEY_WORKER)]
-    for n, client in enumerate(clients):
+    for client in clients[4:]:
+        consent_give(
+            actor=worker,
+            client=client,
+            notice=notice,
+            scopes=[
+                ScopeChoice(purpose, category, college)
+                for purpose in (Purpose.REFERRAL, Purpose.SUPPORT_COORDINATION)
+                for category in ("identity", "contact", "qualifications", "journey")
+            ],
+            method="verbal_witnessed",
+            witness_name="Tam Reid",
+            valid_until=today + dt.timedelta(days=365),
+            today=today,
+        )
+    for n, client in enumerate(clients[:4]):
         if not m.Engagement.objects.filter(
             client=client, organisation=college, status__in=m.LIVE_ENGAGEMENT_STATUSES
         ).exists():
