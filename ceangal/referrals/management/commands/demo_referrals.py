@@ -13,8 +13,8 @@ from ceangal.clients import models as m
 from ceangal.consent.models import ConsentScope
 from ceangal.directory.models import Service
 from ceangal.partners.models import Partnership, StaffMember
-from ceangal.policy.management.commands.demo import DEMO_SLUG
 from ceangal.partners.roles import Role
+from ceangal.policy.management.commands.demo import DEMO_SLUG
 from ceangal.referrals.models import Referral
 from ceangal.referrals.services import referral_create
 
