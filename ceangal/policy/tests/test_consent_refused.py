@@ -4,6 +4,7 @@ either: consent given before for other rows stays in force, and consent given la
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -51,7 +52,9 @@ AGREEMENT = AgreementFacts(
 )
 
 
-def _record(record_id: str, kind: str, rows: list[tuple[int, int | None, str, DataCategory]], at: dt.datetime):
+def _record(
+    record_id: str, kind: str, rows: Sequence[tuple[int, int | None, str, DataCategory]], at: dt.datetime
+) -> ConsentFacts:
     return ConsentFacts(
         record_id=record_id,
         organisation_id=COUNCIL,
