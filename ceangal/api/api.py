@@ -16,6 +16,7 @@ from ceangal.api import (
     consent,
     directory,
     ledger,
+    notifications,
     reference,
     referrals,
 )
@@ -85,6 +86,8 @@ api.add_router("/notices", agreements.notices_router)
 api.add_router("/break-glass", breakglass.router)
 api.add_router("/ledger", ledger.router)
 api.add_router("/directory", directory.router)
+api.add_router("/me", notifications.me_router)
+api.add_router("/webhooks", notifications.router)
 api.add_router("/referrals", referrals.router)
 api.add_router("/messages", referrals.messages_router)
 api.add_router("/provision-gaps", referrals.gaps_router)

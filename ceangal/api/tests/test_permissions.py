@@ -36,13 +36,16 @@ from ceangal.consent.services import ScopeChoice, consent_give
 from ceangal.directory.hsds import export_document
 from ceangal.directory.models import Service
 from ceangal.directory.tests.factories import make_service
+from ceangal.notifications.models import WebhookSubscription
+from ceangal.notifications.webhooks import subscription_create
 from ceangal.partners.models import ApiKey, StaffMember
+from ceangal.partners.roles import Role
 from ceangal.partners.services import api_key_revoke
 from ceangal.policy.breakglass import break_glass_open
 from ceangal.policy.models import BreakGlassGrant
 from ceangal.referrals.models import Referral
 from ceangal.referrals.services import referral_accept, referral_create, referral_request_info
-from ceangal.testing.factories import Personas, identity_data, make_agreement, make_notice
+from ceangal.testing.factories import Personas, identity_data, make_agreement, make_notice, make_staff
 
 SCHEMA = api.get_openapi_schema(path_prefix=API + "/")
 PDF = b"%PDF-1.4\n%%EOF\n"
@@ -158,6 +161,14 @@ class MatrixCase(CouncilCase):
     def accepted_referral(self) -> Referral:
         referral = self._referral(send=True)
         return referral_accept(actor=self.personas.college_worker, referral=referral)
+
+    @cached_property
+    def webhook(self) -> WebhookSubscription:
+        """The council's webhook; its receiver is a closed port, so a ping reaches nobody."""
+        subscription, _secret = subscription_create(
+            actor=self.personas.council_admin, url="http://127.0.0.1:9/hook", events=["referral.created"]
+        )
+        return subscription
 
     @cached_property
     def grant(self) -> BreakGlassGrant:
@@ -342,6 +353,19 @@ REQUESTS: dict[tuple[str, str], Request] = {
         {"service_id": case.service.pk},
         {"reason": "Funding ended."},
     ),
+    ("GET", "/me/notification-preferences"): lambda case: ({}, None),
+    ("PUT", "/me/notification-preferences"): lambda case: ({}, {"preferences": {"new_message": False}}),
+    ("GET", "/webhooks/events"): lambda case: ({}, None),
+    ("GET", "/webhooks"): lambda case: ({"_": case.webhook}, None),
+    ("POST", "/webhooks"): lambda case: (
+        {},
+        {"url": "https://crm.example.org/ceangal", "events": ["referral.created"], "description": "CRM"},
+    ),
+    ("GET", "/webhooks/{webhook_id}"): lambda case: ({"webhook_id": case.webhook.pk}, None),
+    ("DELETE", "/webhooks/{webhook_id}"): lambda case: ({"webhook_id": case.webhook.pk}, None),
+    ("POST", "/webhooks/{webhook_id}/secret"): lambda case: ({"webhook_id": case.webhook.pk}, None),
+    ("POST", "/webhooks/{webhook_id}/ping"): lambda case: ({"webhook_id": case.webhook.pk}, None),
+    ("GET", "/webhooks/{webhook_id}/deliveries"): lambda case: ({"webhook_id": case.webhook.pk}, None),
     ("GET", "/referrals"): lambda case: ({"_": case.sent_referral}, None),
     ("POST", "/referrals"): lambda case: (
         {},
@@ -410,6 +434,18 @@ SERVICE_MANAGERS_ONLY: set[tuple[str, str]] = {
     ("POST", "/directory/{service_id}/retire"),
 }
 
+# An organisation's webhooks: its organisation admins only. Other roles get 403; another
+# organisation's admin gets 404 for a subscription that is not theirs.
+ORG_ADMIN_ONLY: set[tuple[str, str]] = {
+    ("GET", "/webhooks"),
+    ("POST", "/webhooks"),
+    ("GET", "/webhooks/{webhook_id}"),
+    ("DELETE", "/webhooks/{webhook_id}"),
+    ("POST", "/webhooks/{webhook_id}/secret"),
+    ("POST", "/webhooks/{webhook_id}/ping"),
+    ("GET", "/webhooks/{webhook_id}/deliveries"),
+}
+
 # Operations only a data protection officer may use; everyone else is refused (403, or 404 where
 # even the thing's existence is the DPO's business).
 DPO_ONLY: set[tuple[str, str]] = {
@@ -455,7 +491,13 @@ def _is_referral_path(path: str) -> bool:
     return "{referral_id}" in path
 
 
+def _is_org_admin_only(method: str, path: str) -> bool:
+    return (method, path.removeprefix(API)) in ORG_ADMIN_ONLY
+
+
 def _permitted(personas: Personas, method: str, path: str) -> StaffMember:
+    if _is_org_admin_only(method, path):
+        return personas.council_admin
     if (method, path.removeprefix(API)) in RECIPIENT_STEPS:
         return personas.college_worker
     if _is_service_manager_only(method, path):
@@ -477,7 +519,7 @@ def matrix_case(personas: Personas, council_case: CouncilCase) -> MatrixCase:
 
 def test_every_dpo_only_operation_exists() -> None:
     assert {(m, p.removeprefix(API)) for m, p in OPERATIONS} >= (
-        DPO_ONLY | NOT_ENGAGEMENT_BOUND | RECORD_BOUND | SERVICE_MANAGERS_ONLY
+        DPO_ONLY | NOT_ENGAGEMENT_BOUND | RECORD_BOUND | SERVICE_MANAGERS_ONLY | ORG_ADMIN_ONLY
     )
 
 
@@ -608,6 +650,7 @@ def test_outsider_gets_404_for_a_client_or_referral_named_in_the_query_or_body(
         and not _is_dpo_only(*op)
         and not _is_record_bound(*op)
         and not _is_service_manager_only(*op)
+        and not _is_org_admin_only(*op)
     ],
 )
 def test_outsider_may_use_operations_that_name_no_client(
@@ -795,3 +838,40 @@ def test_session_writes_need_the_csrf_token_but_key_writes_do_not(
 def test_anonymous_writes_get_401_not_a_csrf_error() -> None:
     response = Client(enforce_csrf_checks=True).post(f"{API}/clients", "{}", content_type="application/json")
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize(("method", "path"), [op for op in OPERATIONS if _is_org_admin_only(*op)])
+@pytest.mark.parametrize("who", ["council_worker", "council_leader", "council_dpo", "analyst", "outsider"])
+def test_only_an_organisation_admin_may_use_webhook_operations(
+    method: str,
+    path: str,
+    who: str,
+    personas: Personas,
+    matrix_case: MatrixCase,
+    as_key: Callable[[StaffMember], ApiCaller],
+) -> None:
+    matrix_case.webhook  # noqa: B018 - there is a webhook to (not) change
+    url, body = _request(method, path, matrix_case)
+    response = as_key(getattr(personas, who)).call(method, url, body)
+    assert response.status_code == 403, response.content
+    problem(response)
+    assert WebhookSubscription.objects.get().active
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [op for op in OPERATIONS if _is_org_admin_only(*op) and "{webhook_id}" in op[1]]
+)
+def test_another_organisations_admin_gets_the_same_404_as_for_a_webhook_that_does_not_exist(
+    method: str,
+    path: str,
+    personas: Personas,
+    matrix_case: MatrixCase,
+    as_key: Callable[[StaffMember], ApiCaller],
+) -> None:
+    college_admin = as_key(make_staff(personas.college, Role.ORG_ADMIN, first_name="Cara"))
+    url, body = _request(method, path, matrix_case)
+    forbidden = college_admin.call(method, url, body)
+    missing = college_admin.call(method, path.format(webhook_id=matrix_case.webhook.pk + 1000), body)
+    assert forbidden.status_code == missing.status_code == 404
+    assert problem(forbidden) == problem(missing)
+    assert WebhookSubscription.objects.get().active
