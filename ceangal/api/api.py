@@ -16,6 +16,7 @@ from ceangal.api import (
     consent,
     directory,
     ledger,
+    matching,
     notifications,
     reference,
     referrals,
@@ -76,6 +77,8 @@ api = CeangalAPI(
 )
 install_problem_handlers(api)
 api.add_router("/reference", reference.router)
+# Before clients.router: /clients/search must not be taken for /clients/{client_id}.
+api.add_router("/clients", matching.router)
 api.add_router("/clients", clients.router)
 api.add_router("/clients", consent.router)
 api.add_router("/clients", breakglass.client_router)

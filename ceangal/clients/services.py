@@ -583,7 +583,7 @@ def clients_merge(
         for spec in SECTIONS:
             if spec.key in plan.moves:
                 # A bulk update: supplied_by, recorded_by, recorded_at and updated_at stay as they were.
-                spec.rows(duplicate).update(client=keep)
+                spec.rows(duplicate).update(**{"client": keep})  # every section names its client "client"
         _merge_engagements(actor, keep, duplicate, today)
         for name in _REPOINTED_RELATIONS:
             relation = m.Client._meta.get_field(name)

@@ -31,6 +31,7 @@ from ceangal.agreements.services import (
 from ceangal.api.api import api
 from ceangal.api.tests.conftest import API, ApiCaller, CouncilCase, Multipart, issue_key, problem
 from ceangal.clients import models as cm
+from ceangal.clients.services import client_register
 from ceangal.consent.models import ConsentRecord
 from ceangal.consent.services import ScopeChoice, consent_give
 from ceangal.directory.hsds import export_document
@@ -114,6 +115,11 @@ class MatrixCase(CouncilCase):
     def service(self) -> Service:
         """A directory service of the council."""
         return make_service(self.personas.council_admin)
+
+    @cached_property
+    def duplicate_id(self) -> uuid.UUID:
+        """A second council client, the same person registered twice, for the merge."""
+        return client_register(actor=self.personas.council_worker, identity=identity_data(given_name="Morag")).pk
 
     @cached_property
     def hsds_document(self) -> dict[str, Any]:
@@ -409,6 +415,12 @@ REQUESTS: dict[tuple[str, str], Request] = {
             "body": "Please call her after two.",
         },
     ),
+    ("POST", "/clients/search"): lambda case: ({}, {"ni_number": "AB123456C"}),
+    ("PUT", "/clients/{client_id}/discoverable"): lambda case: ({}, {"discoverable": True, "note": "Agreed."}),
+    ("POST", "/clients/{client_id}/merge"): lambda case: (
+        {},
+        {"duplicate_id": str(case.duplicate_id), "reason": "Registered twice."},
+    ),
     ("GET", "/provision-gaps"): lambda case: ({}, None),
     ("POST", "/provision-gaps"): lambda case: ({}, {"description": "No evening ESOL class in Levenmouth."}),
 }
@@ -425,6 +437,9 @@ RECIPIENT_STEPS: set[tuple[str, str]] = {
 # Operations that name a client or a referral in their query or body rather than their path: an
 # outsider gets 404, as for one that does not exist.
 NAMED_IN_QUERY_OR_BODY: set[tuple[str, str]] = {("GET", "/messages"), ("POST", "/messages"), ("POST", "/referrals")}
+
+# Merging duplicate records: a team leader of an organisation working with both clients.
+TEAM_LEADER_ONLY: set[tuple[str, str]] = {("POST", "/clients/{client_id}/merge")}
 
 # Publishing and changing directory services: the owning organisation's admin or team leader.
 SERVICE_MANAGERS_ONLY: set[tuple[str, str]] = {
@@ -501,6 +516,8 @@ def _permitted(personas: Personas, method: str, path: str) -> StaffMember:
     if (method, path.removeprefix(API)) in RECIPIENT_STEPS:
         return personas.college_worker
     if _is_service_manager_only(method, path):
+        return personas.council_leader
+    if (method, path.removeprefix(API)) in TEAM_LEADER_ONLY:
         return personas.council_leader
     return personas.council_dpo if _is_dpo_only(method, path) else personas.council_worker
 
@@ -875,3 +892,22 @@ def test_another_organisations_admin_gets_the_same_404_as_for_a_webhook_that_doe
     assert forbidden.status_code == missing.status_code == 404
     assert problem(forbidden) == problem(missing)
     assert WebhookSubscription.objects.get().active
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [op for op in OPERATIONS if (op[0], op[1].removeprefix(API)) in TEAM_LEADER_ONLY]
+)
+@pytest.mark.parametrize("who", ["council_worker", "council_dpo", "council_admin"])
+def test_only_a_team_leader_may_merge(
+    method: str,
+    path: str,
+    who: str,
+    personas: Personas,
+    matrix_case: MatrixCase,
+    as_key: Callable[[StaffMember], ApiCaller],
+) -> None:
+    url, body = _request(method, path, matrix_case)
+    response = as_key(getattr(personas, who)).call(method, url, body)
+    assert response.status_code == 403, response.content
+    problem(response)
+    assert not cm.Client.objects.filter(merged_into__isnull=False).exists()

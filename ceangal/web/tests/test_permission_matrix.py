@@ -44,6 +44,9 @@ DPO_ONLY = {
 # Break-glass is for reaching a client one cannot see yet: any trained key worker may open the
 # form, which shows nothing about the client (tested below and in test_sharing_breakglass).
 ANY_CASEWORKER = {"break_glass"}
+# Merging duplicate records: team leaders only; other roles are refused (403) once the client is
+# found to be one their organisation works with (others get "not found", like every client page).
+TEAM_LEADER_ONLY = {"client_merge"}
 # Publishing and changing a directory service: the owning organisation's admin or team leader;
 # everyone else is refused (403) before a form is shown. The service itself is not a secret.
 SERVICE_MANAGERS_ONLY = {"directory_new", "directory_edit"}
@@ -149,6 +152,9 @@ def _world(personas: Personas) -> World:
             "dpo_consent_evidence": {"record_id": paper.pk},
             "break_glass": c,
             "client_services": c,
+            "client_check": {},
+            "client_discoverable": c,
+            "client_merge": c,
             "agreement_list": {},
             "agreement_new": {},
             "agreement_detail": {"version_id": agreement.pk},
@@ -224,6 +230,9 @@ def test_permitted_key_worker(personas, name):
     if name in SERVICE_MANAGERS_ONLY:
         assert response.status_code == 403, name
         return
+    if name in TEAM_LEADER_ONLY:
+        assert response.status_code == 403, name
+        return
     assert response.status_code in (200, 302), name
     if response.status_code == 302:
         assert not response["Location"].startswith("/accounts/login/")
@@ -236,6 +245,23 @@ def test_dpo_pages_open_for_dpos(personas, persona, name):
     browser = Browser()
     browser.force_login(getattr(personas, persona).user)
     assert browser.get(_url(world, name)).status_code == 200
+
+
+@pytest.mark.parametrize("name", sorted(TEAM_LEADER_ONLY))
+def test_team_leader_pages_open_for_the_team_leader(personas, name):
+    world = _world(personas)
+    browser = Browser()
+    browser.force_login(personas.council_leader.user)
+    assert browser.get(_url(world, name)).status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["council_dpo", "council_admin", "analyst"])
+@pytest.mark.parametrize("name", sorted(TEAM_LEADER_ONLY))
+def test_team_leader_pages_are_refused_to_other_roles(personas, persona, name):
+    world = _world(personas)
+    browser = Browser()
+    browser.force_login(getattr(personas, persona).user)
+    assert browser.get(_url(world, name)).status_code == 403
 
 
 @pytest.mark.parametrize("persona", ["council_admin", "council_leader"])

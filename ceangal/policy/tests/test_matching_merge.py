@@ -74,7 +74,11 @@ def test_everything_moves_with_its_provenance(personas, pair):
         witness_name="Tam",
         valid_until=dt.date.today() + dt.timedelta(days=365),
     )
-    items = [(m.Qualification, ours.pk), (m.Qualification, theirs.pk), (m.Document, document.pk)]
+    items: list[tuple[type[m.Qualification] | type[m.Document], int]] = [
+        (m.Qualification, ours.pk),
+        (m.Qualification, theirs.pk),
+        (m.Document, document.pk),
+    ]
     before = {
         (model, pk): model.objects.values_list("supplied_by_id", "recorded_by_id", "recorded_at", "updated_at").get(
             pk=pk
@@ -187,7 +191,7 @@ def test_both_clients_must_be_engaged_with_the_leaders_organisation(personas, pa
 
 
 def test_a_reason_is_required_and_a_record_cannot_merge_into_itself(personas, pair):
-    keep, duplicate = pair
+    keep, _duplicate = pair
     with pytest.raises(InvalidInput) as raised:
         clients_merge(actor=personas.council_leader, keep=keep, duplicate=keep, reason="  ")
     assert set(raised.value.errors) == {"duplicate_id", "reason"}
