@@ -151,14 +151,12 @@ def referral_new(request: HttpRequest, actor: StaffMember, client_id: uuid.UUID)
     if option is None:
         errors = {"service_id": [_("Choose the service to refer the client to.")]}
         return _new_page(request, found, options, None, {}, errors, status=422)
-    values = {"reason": request.POST.get("reason", ""), "categories": request.POST.getlist("categories")}
+    reason = request.POST.get("reason", "")
+    categories = request.POST.getlist("categories")
+    values = {"reason": reason, "categories": categories}
     try:
         referral = services.referral_draft(
-            actor=actor,
-            client_id=client_id,
-            service_id=option.service.pk,
-            reason=values["reason"],
-            categories=values["categories"],
+            actor=actor, client_id=client_id, service_id=option.service.pk, reason=reason, categories=categories
         )
     except InvalidInput as exc:
         return _new_page(request, found, options, option, values, exc.errors, status=exc.status)
