@@ -13,6 +13,7 @@ from ninja import Field, Router, Schema, Status
 from ceangal.api.auth import actor_of
 from ceangal.api.schemas import Problem
 from ceangal.notifications import services, webhooks
+from ceangal.notifications.events import webhook_events as registered_events
 from ceangal.notifications.models import WebhookDelivery, WebhookSubscription
 
 me_router = Router(tags=["Notifications"])
@@ -149,7 +150,7 @@ class EventOut(Schema):
     summary="The events a webhook may subscribe to",
 )
 def webhook_events(request: HttpRequest) -> list[EventOut]:
-    return [EventOut(name=name, description=text) for name, text in webhooks.webhook_events().items()]
+    return [EventOut(name=name, description=text) for name, text in registered_events().items()]
 
 
 @router.get(

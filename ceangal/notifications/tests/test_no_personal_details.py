@@ -96,7 +96,7 @@ def test_every_kind_renders_a_one_line_subject_and_a_body_with_the_sign_in_link(
     subject, body = render_notification(kind, _context())
     assert subject.startswith("Ceangal: ")
     assert "\n" not in subject
-    assert ALLOWED["sign_in_url"] in body
+    assert str(ALLOWED["sign_in_url"]) in body
     assert "{{" not in body
     assert "{%" not in body
     assert not _leaks(subject + body)

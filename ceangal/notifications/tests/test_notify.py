@@ -68,7 +68,9 @@ def test_a_rolled_back_transaction_sends_nothing(
         {"from_organisation": {"name": "Fife College", "client": "Morag"}},
     ],
 )
-def test_a_context_with_anything_but_the_allowed_variables_is_refused(personas: Personas, context: dict) -> None:
+def test_a_context_with_anything_but_the_allowed_variables_is_refused(
+    personas: Personas, context: dict[str, object]
+) -> None:
     with pytest.raises(ValueError):
         notify(NotificationKind.NEW_REFERRAL, staff=[personas.college_leader], link_path="/caseload/", context=context)
 
@@ -91,8 +93,8 @@ def test_a_kind_switched_off_is_not_sent_and_the_change_is_audited(
         assert notify(NotificationKind.NEW_REFERRAL, staff=[worker], link_path="/caseload/") == 1
     assert [m.subject for m in mail.outbox] == ["Ceangal: you have a new referral"]
     shown = {p.kind: p.enabled for p in preferences_of(worker)}
-    assert shown["new_message"] is False
-    assert shown["new_referral"] is True
+    assert shown[NotificationKind.NEW_MESSAGE] is False
+    assert shown[NotificationKind.NEW_REFERRAL] is True
 
 
 def test_required_kinds_cannot_be_switched_off_and_unknown_kinds_are_named(personas: Personas) -> None:
@@ -102,5 +104,5 @@ def test_required_kinds_cannot_be_switched_off_and_unknown_kinds_are_named(perso
         )
     assert set(caught.value.errors) == {"preferences.break_glass_used", "preferences.gossip"}
     # Nothing was saved, not even the valid choice.
-    assert {p.kind: p.enabled for p in preferences_of(personas.council_dpo)}["new_message"] is True
+    assert {p.kind: p.enabled for p in preferences_of(personas.council_dpo)}[NotificationKind.NEW_MESSAGE] is True
     assert not AuditEvent.objects.filter(action="notification_preferences.changed").exists()

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from ceangal.errors import InvalidInput
 from ceangal.notifications import services, webhooks
+from ceangal.notifications.events import webhook_events
 from ceangal.notifications.models import WebhookSubscription
 from ceangal.partners.models import StaffMember
 from ceangal.web.access import staff_page
@@ -70,7 +71,7 @@ def webhook_list(request: HttpRequest, actor: StaffMember) -> HttpResponse:
 
 
 def _webhook_fields(values: Values, errors: Errors) -> dict[str, object]:
-    events = [(name, f"{name}: {description}") for name, description in webhooks.webhook_events().items()]
+    events = [(name, f"{name}: {description}") for name, description in webhook_events().items()]
     return {
         "url": value_field(
             "url",
@@ -166,7 +167,7 @@ def webhook_detail(request: HttpRequest, actor: StaffMember, webhook_id: int) ->
         {
             "subscription": subscription,
             "deliveries": webhooks.deliveries_of(subscription),
-            "events": webhooks.webhook_events(),
+            "events": webhook_events(),
             "errors": error_links((), errors),
             "nav": "webhooks",
         },
