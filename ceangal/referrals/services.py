@@ -648,6 +648,11 @@ def message_send(
         parties = {referral.from_organisation_id, referral.to_organisation_id}
         if actor.organisation_id not in parties:
             raise NotFound("No such referral.")
+        # A draft is the referrer's own: the organisation it will go to does not know of it yet.
+        if referral.status == _S.DRAFT:
+            if actor.organisation_id != referral.from_organisation_id:
+                raise NotFound("No such referral.")
+            errors["referral"] = ["The referral is still a draft: send it before writing to the other organisation."]
         client = referral.client_id
     else:
         if client_id is None:

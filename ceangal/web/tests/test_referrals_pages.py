@@ -409,6 +409,14 @@ def test_a_message_on_a_referral_is_read_by_the_other_side_and_marked_read(calum
     assert "Unread" not in _page(calum.get(reverse("web:messages")))
 
 
+def test_no_message_about_a_draft_the_other_organisation_does_not_know_of(kirsty, world):
+    referral = _draft(world)
+    response = _post(kirsty, referral, "message", body="Expect a referral soon.")
+    assert response.status_code == 422
+    assert "The referral is still a draft" in _page(response)
+    assert not Message.objects.exists()
+
+
 def test_messages_about_a_client_go_to_an_organisation_working_with_them(calum, kirsty, world, personas):
     engagement_open(actor=personas.college_worker, client=world.client)
     url = reverse("web:client_messages", kwargs={"client_id": world.client.pk})
