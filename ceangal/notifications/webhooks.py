@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import ipaddress
 import json
 import re
 import secrets
@@ -122,7 +123,20 @@ def _url_errors(url: str) -> list[str]:
         return ["Enter a full web address, such as https://partner.example.org/ceangal/events."]
     if parts.fragment:
         return ["Take the part after # out of the address."]
+    if production and _is_internal_host(parts.hostname or ""):
+        # Events go to partners' systems on the internet, never to this server's own network.
+        return ["Use your system's public address: Ceangal does not send events to local or private addresses."]
     return []
+
+
+def _is_internal_host(host: str) -> bool:
+    if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
 
 
 def _clean(url: str, events: Sequence[str], description: str) -> tuple[str, list[str], str]:

@@ -250,6 +250,9 @@ def test_the_event_registry_can_be_extended() -> None:
         ("https://user:pass@partner.example.org/hook", True, "user name and password"),
         ("https://", True, "full web address"),
         ("", True, "Enter the address"),
+        ("https://127.0.0.1/hook", True, "public address"),
+        ("https://10.1.2.3/hook", True, "public address"),
+        ("https://localhost/hook", True, "public address"),
     ],
 )
 def test_a_bad_url_is_refused_naming_the_url_field_and_nothing_is_saved(
