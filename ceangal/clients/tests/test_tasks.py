@@ -47,4 +47,6 @@ def test_training_reminder_goes_to_those_expiring_within_30_days(personas, djang
 
 def test_enqueue_daily_runs_the_tasks(personas, capsys):
     call_command("enqueue_daily")
-    assert "send_training_reminders" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "send_training_reminders" in out
+    assert "deliver_due_webhooks" in out
