@@ -391,6 +391,8 @@ def merge_preview(
     keep = _side(actor, keep_id, channel)
     _require_team_leader(actor)
     duplicate = _side(actor, duplicate_id, channel)
+    if duplicate.client_id == keep.client_id:
+        raise NotFound("Choose another client: a record cannot be merged into itself.")
     plan = merge_plan(
         keep=selectors.client_for_action(actor=actor, client_id=keep.client_id, purpose=PURPOSE),
         duplicate=selectors.client_for_action(actor=actor, client_id=duplicate.client_id, purpose=PURPOSE),

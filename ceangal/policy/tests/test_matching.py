@@ -10,11 +10,11 @@ import pytest
 from django.test import override_settings
 
 from ceangal.audit.models import AuditEvent
-from ceangal.clients.services import client_set_discoverable, clients_merge
+from ceangal.clients.services import client_set_discoverable, clients_merge, engagement_open
 from ceangal.errors import InvalidInput, NotFound, NotPermitted
 from ceangal.ledger.models import LedgerEntry
 from ceangal.policy.matching import likely_duplicates, merge_preview, search_partnership
-from ceangal.testing.factories import make_client
+from ceangal.testing.factories import make_client, make_organisation, make_partnership, make_staff
 
 pytestmark = pytest.mark.django_db
 DOB = dt.date(1998, 4, 12)
@@ -61,8 +61,6 @@ def test_a_client_who_is_not_discoverable_is_not_reported(personas, college_clie
 
 
 def test_another_partnerships_organisations_are_never_named(personas, college_client):
-    from ceangal.testing.factories import make_organisation, make_partnership, make_staff
-
     other = make_staff(make_organisation(make_partnership("Elsewhere"), "Other Council"))
     assert search_partnership(other, ni_number="AB123456C").known_elsewhere == []
 
@@ -109,8 +107,6 @@ def test_own_exact_matches_come_first_and_are_not_reported_as_elsewhere(personas
 def test_a_match_whose_name_the_searcher_may_not_see_stays_hidden(personas, college_client):
     """The council works with the client too, but the college supplied the name and there is no
     agreement or consent: finding them by that name would confirm what is withheld."""
-    from ceangal.clients.services import engagement_open
-
     engagement_open(actor=personas.council_worker, client=college_client)
     result = search_partnership(personas.council_worker, given_name="Morag", family_name="McLeod", date_of_birth=DOB)
     assert result.yours == []
@@ -174,3 +170,5 @@ def test_likely_duplicates_and_preview_for_a_team_leader(personas):
         likely_duplicates(personas.council_worker, keep.pk)
     with pytest.raises(NotFound):
         likely_duplicates(personas.college_leader, keep.pk)
+    with pytest.raises(NotFound):
+        merge_preview(personas.council_leader, keep.pk, keep.pk)
