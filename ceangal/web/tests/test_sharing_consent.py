@@ -317,7 +317,7 @@ def test_a_refused_record_cannot_be_withdrawn_on_the_page(kirsty, personas, mora
     _refuse(kirsty, personas, morag)
     record = ConsentRecord.objects.get()
     url = reverse("web:consent_withdraw", kwargs={"client_id": morag.pk, "record_id": record.pk})
-    assert "nothing to withdraw" in kirsty.get(url).content.decode()
+    assert "The client refused this consent" in kirsty.get(url).content.decode()
     response = kirsty.post(url, {"scope": [str(s.pk) for s in record.scopes.all()]})
     assert response.status_code == 422
     assert not record.events.filter(kind=EventKind.WITHDRAWN).exists()
