@@ -207,7 +207,7 @@ def test_the_other_referral_pages_and_their_errors_pass_the_scan(page: Page, bas
     assert response.status == 422
     expect(page.locator(".ds_error-summary")).to_contain_text("Why are you referring the client?")
     b.visit(page, f"{base_url}/referrals/{draft.pk}/")
-    response = b.submit(page, _main(page).get_by_role("button", name="Withdraw referral"))
+    response = b.submit(page, _main(page).get_by_role("button", name="Withdraw draft"))
     assert response.status == 422
     expect(page.locator(".ds_error-summary")).to_contain_text("Why are you withdrawing it?")
     b.visit(page, f"{base_url}/referrals/?direction=sent")
