@@ -46,7 +46,8 @@ _EXTRA: dict[type[models.Model], tuple[DataCategory, tuple[str, ...], frozenset[
     m.Engagement: (
         DataCategory.JOURNEY,
         ("status", "key_worker", "started_on", "closed_on", "closure_reason"),
-        frozenset({"organisation", "created_at"}),
+        # packet_categories names the categories a waiting referral carries: bookkeeping for the decision.
+        frozenset({"organisation", "created_at", "packet_categories"}),
     ),
 }
 
