@@ -267,6 +267,14 @@ CEANGAL_BREAK_GLASS_HOURS = env_int("CEANGAL_BREAK_GLASS_HOURS", 4)
 # leaders and flagged to the sender; and the partnership's holidays (ISO dates, comma-separated).
 CEANGAL_REFERRAL_ANSWER_DAYS = env_int("CEANGAL_REFERRAL_ANSWER_DAYS", 5)
 CEANGAL_NON_WORKING_DAYS = env_list("CEANGAL_NON_WORKING_DAYS", [])
+# What `manage.py enqueue_daily` queues (run it once a day from cron or a timer).
+CEANGAL_DAILY_TASKS = [
+    "ceangal.notifications.tasks.send_training_reminders",
+    "ceangal.clients.tasks.send_follow_up_digests",
+    "ceangal.consent.tasks.consent_housekeeping",
+    "ceangal.notifications.tasks.deliver_due_webhooks",
+    "ceangal.referrals.tasks.escalate_unanswered_referrals",
+]
 
 LOGGING = {
     "version": 1,

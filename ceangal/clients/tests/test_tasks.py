@@ -50,3 +50,4 @@ def test_enqueue_daily_runs_the_tasks(personas, capsys):
     out = capsys.readouterr().out
     assert "send_training_reminders" in out
     assert "deliver_due_webhooks" in out
+    assert "escalate_unanswered_referrals" in out

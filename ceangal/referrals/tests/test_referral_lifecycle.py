@@ -305,3 +305,11 @@ def test_a_gap_in_provision_holds_no_client_data(personas):
     with pytest.raises(InvalidInput) as bad:
         s.gap_record(actor=personas.council_worker, description="", need="NOPE")
     assert set(bad.value.errors) == {"description", "need"}
+
+
+def test_the_daily_task_escalates(world):
+    from ceangal.referrals.tasks import escalate_unanswered_referrals
+
+    referral = _send(world)
+    Referral.objects.filter(pk=referral.pk).update(answer_due_on=timezone.localdate() - dt.timedelta(days=1))
+    assert escalate_unanswered_referrals.call() == 1
