@@ -235,3 +235,37 @@ def test_the_other_referral_pages_and_their_errors_pass_the_scan(page: Page, bas
     page.get_by_label("Your question for the referrer").fill("Full time or part time?")
     b.submit(page, _main(page).get_by_role("button", name="Ask the referrer"))
     expect(_main(page)).to_contain_text("You asked:")
+
+
+def test_referring_and_answering_work_without_javascript(
+    page_without_js: Page, base_url: str, people: Personas
+) -> None:
+    page = page_without_js
+    # axe needs JavaScript: these pages are scanned with it on in the tests above.
+    world = make_world(people)
+    b.sign_in(page, base_url, people.council_worker.user.email, PASSWORD, scan=False)
+    b.visit(page, f"{base_url}/clients/{world.client.pk}/refer/", scan=False)
+    _tick(page.get_by_label(re.compile(rf"^{world.service.name}")))
+    b.submit(page, _main(page).get_by_role("button", name="Continue"), scan=False)
+    page.get_by_label("Why are you referring the client?").fill("A care course.")
+    qualifications = page.get_by_label("Qualifications", exact=True)
+    expect(qualifications).to_be_checked()  # what the service needs is offered ticked
+    qualifications.uncheck(force=True)
+    b.submit(page, _main(page).get_by_role("button", name="Save draft and preview"), scan=False)
+    b.submit(page, _main(page).get_by_role("button", name="Send referral"), scan=False)
+    referral = Referral.objects.get()
+    assert referral.status == ReferralStatus.SENT
+    assert "qualifications" not in referral.categories
+    _sign_out_without_scan(page)
+
+    b.sign_in(page, base_url, people.college_worker.user.email, PASSWORD, scan=False)
+    b.visit(page, f"{base_url}/referrals/{referral.pk}/", scan=False)
+    _tick(page.get_by_label("No places available"))
+    b.submit(page, _main(page).get_by_role("button", name="Decline referral"), scan=False)
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.DECLINED
+    assert referral.decline_reason == "no_capacity"
+
+
+def _sign_out_without_scan(page: Page) -> None:
+    b.submit(page, page.get_by_role("button", name=re.compile(r"sign out", re.I)), scan=False)
