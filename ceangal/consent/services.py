@@ -434,7 +434,10 @@ def consent_withdraw(
         raise InvalidInput({"scopes": "Choose rows of this consent record."})
     _refuse_if_refused(record, "withdraw")
     with transaction.atomic():
-        in_force = _rows_in_force(record, timezone.localdate())
+        # The record as stored, locked so that two withdrawals at once see each other: the rows
+        # ended are worked out from what the decision reads, not from the caller's copy.
+        stored = ConsentRecord.objects.select_for_update().get(pk=record.pk)
+        in_force = _rows_in_force(stored, timezone.localdate())
         event = ConsentEvent.objects.create(
             record=record,
             kind=EventKind.WITHDRAWN,
