@@ -136,6 +136,27 @@ def _refused(w: World) -> StaffMember:
     return _engaged(w)
 
 
+def _referred(w: World) -> StaffMember:
+    """The council has referred the client to a college service; the college has not answered. It
+    may read the packet for the referral (the referral pages), and nothing on these views."""
+    from ceangal.directory.tests.factories import make_service
+    from ceangal.referrals.services import referral_create
+
+    service = make_service(
+        w.p.college_leader,
+        min_age=None,
+        max_age=None,
+        local_authorities=[],
+        postcode_areas=[],
+        categories_needed=[HEALTH, IDENTITY, DOCUMENTS],
+    )
+    _consent(w.p, w.client, [HEALTH, IDENTITY, DOCUMENTS])
+    referral_create(
+        actor=w.p.council_worker, client_id=w.client.pk, service_id=service.pk, reason="A course.", send=True
+    )
+    return w.p.college_worker
+
+
 def _expired(w: World) -> StaffMember:
     record = _consent(w.p, w.client, [HEALTH, IDENTITY, DOCUMENTS])
     ConsentRecord.objects.filter(pk=record.pk).update(valid_until=timezone.localdate() - dt.timedelta(days=1))
@@ -169,6 +190,8 @@ STATES = [
     State("consent_withdrawn", _withdrawn),
     State("consent_refused", _refused),
     State("consent_expired", _expired),
+    # A referral waiting with the college opens only its packet, for the referral: none of these.
+    State("referral_waiting", _referred, engaged=False),
     # No engagement: break-glass alone opens the record, for what the grant names (not identity).
     State("break_glass", _break_glass, GLASS, engaged=False, break_glass=GLASS),
 ]
