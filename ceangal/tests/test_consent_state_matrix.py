@@ -8,7 +8,8 @@ college share under an active agreement. Each STATE sets up the reader's situati
 outsider, engaged without consent, consented, consented but not cleared for health, consent
 withdrawn, consent refused, consent expired, a referral waiting with the college, break-glass)
 and names the categories of the council's data the reader may see. Each VIEW (matrix/views.py)
-names the categories whose secret it can show, the category its item is about and its kind, which says how it answers each state (`expected_status`).
+names the categories whose secret it can show, the category its item is about and its kind,
+which says how it answers each state (`expected_status`).
 
 Every cell (state x view) checks:
 
