@@ -19,9 +19,11 @@ from django.urls import URLPattern, reverse
 from ceangal.clients.services import document_upload, item_add
 from ceangal.consent.services import ScopeChoice, consent_give
 from ceangal.directory.tests.factories import make_service
+from ceangal.notifications.webhooks import subscription_create
+from ceangal.partners.roles import Role
 from ceangal.policy.breakglass import break_glass_open
 from ceangal.referrals.services import referral_draft
-from ceangal.testing.factories import Personas, make_agreement, make_client, make_notice
+from ceangal.testing.factories import Personas, make_agreement, make_client, make_notice, make_staff
 from ceangal.web import urls as web_urls
 
 pytestmark = pytest.mark.django_db
@@ -44,12 +46,15 @@ DPO_ONLY = {
 # Break-glass is for reaching a client one cannot see yet: any trained key worker may open the
 # form, which shows nothing about the client (tested below and in test_sharing_breakglass).
 ANY_CASEWORKER = {"break_glass"}
-# Merging duplicate records: team leaders only; other roles are refused (403) once the client is
-# found to be one their organisation works with (others get "not found", like every client page).
-TEAM_LEADER_ONLY = {"client_merge"}
 # Publishing and changing a directory service: the owning organisation's admin or team leader;
 # everyone else is refused (403) before a form is shown. The service itself is not a secret.
 SERVICE_MANAGERS_ONLY = {"directory_new", "directory_edit"}
+# Merging duplicate records: team leaders only; other roles are refused (403) once the client is
+# found to be one their organisation works with (others get "not found", like every client page).
+TEAM_LEADER_ONLY = {"client_merge"}
+# An organisation's webhooks: its organisation admins only; other roles are refused (403), and
+# another organisation's subscription is "not found".
+ORG_ADMIN_ONLY = {"webhook_list", "webhook_new", "webhook_detail"}
 
 
 @dataclass
@@ -121,6 +126,9 @@ def _world(personas: Personas) -> World:
         service_id=make_service(personas.college_leader, name="College Access").pk,
         reason="A synthetic referral for the permission matrix.",
     )
+    webhook, _secret = subscription_create(
+        actor=personas.council_admin, url="https://crm.example.org/hook", events=["referral.created"]
+    )
     c = {"client_id": client.pk}
     r = c | {"record_id": consent.pk}
     return World(
@@ -170,6 +178,11 @@ def _world(personas: Personas) -> World:
             "directory_export": {},
             "directory_detail": {"service_id": service.pk},
             "directory_edit": {"service_id": service.pk},
+            "notification_list": {},
+            "notification_preferences": {},
+            "webhook_list": {},
+            "webhook_new": {},
+            "webhook_detail": {"webhook_id": webhook.pk},
             "referral_new": c,
             "client_messages": c,
             "referral_list": {},
@@ -230,6 +243,9 @@ def test_permitted_key_worker(personas, name):
     if name in SERVICE_MANAGERS_ONLY:
         assert response.status_code == 403, name
         return
+    if name in ORG_ADMIN_ONLY:
+        assert response.status_code == 403, name
+        return
     if name in TEAM_LEADER_ONLY:
         assert response.status_code == 403, name
         return
@@ -271,6 +287,33 @@ def test_service_forms_open_for_the_owning_organisations_admin_and_leader(person
     browser = Browser()
     browser.force_login(getattr(personas, persona).user)
     assert browser.get(_url(world, name)).status_code == 200
+
+
+@pytest.mark.parametrize("name", sorted(ORG_ADMIN_ONLY))
+def test_webhook_pages_open_for_the_organisations_admin(personas, name):
+    world = _world(personas)
+    browser = Browser()
+    browser.force_login(personas.council_admin.user)
+    assert browser.get(_url(world, name)).status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["council_leader", "council_dpo", "analyst", "outsider"])
+@pytest.mark.parametrize("name", sorted(ORG_ADMIN_ONLY))
+def test_webhook_pages_are_refused_to_other_roles(personas, persona, name):
+    world = _world(personas)
+    browser = Browser()
+    browser.force_login(getattr(personas, persona).user)
+    assert browser.get(_url(world, name)).status_code == 403
+    assert browser.post(_url(world, name), {"action": "deactivate"}).status_code == 403
+
+
+def test_another_organisations_admin_does_not_find_the_webhook(personas):
+    world = _world(personas)
+    browser = Browser()
+    browser.force_login(make_staff(personas.college, Role.ORG_ADMIN, first_name="Cara").user)
+    assert browser.get(_url(world, "webhook_detail")).status_code == 404
+    assert browser.post(_url(world, "webhook_detail"), {"action": "deactivate"}).status_code == 404
+    assert "crm.example.org" not in browser.get(_url(world, "webhook_list")).content.decode()
 
 
 @pytest.mark.parametrize("persona", ["outsider", "college_worker"])
