@@ -164,7 +164,7 @@ def _packet_rows(
             rows.append(
                 PacketCategory(
                     category=category,
-                    label=category.label,
+                    label=str(category.label),
                     shared=False,
                     reason=" ".join(d.message for d in denials),
                     consent_missing=any(d.reason == Reason.NO_CONSENT for d in denials),
@@ -182,7 +182,7 @@ def _packet_rows(
         rows.append(
             PacketCategory(
                 category=category,
-                label=category.label,
+                label=str(category.label),
                 shared=True,
                 withheld=[d.message for d in withheld],
                 consent_missing=any(d.reason == Reason.NO_CONSENT for d in withheld),

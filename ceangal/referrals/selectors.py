@@ -76,7 +76,7 @@ def _row(referral: Referral, actor: StaffMember, today: dt.date) -> ReferralRow:
 
 
 def referral_list(
-    *, actor: StaffMember, direction: str = "received", status: str = "", client_id: object | None = None
+    *, actor: StaffMember, direction: str = "received", status: str = "", client_id: uuid.UUID | str | None = None
 ) -> list[ReferralRow]:
     """The actor's organisation's referrals, received (drafts excluded) or sent; waiting ones first."""
     _require_casework(actor)
@@ -122,7 +122,7 @@ class ReferralView:
 
     @property
     def categories(self) -> list[str]:
-        return [DataCategory(c).label for c in self.referral.categories]
+        return [str(DataCategory(c).label) for c in self.referral.categories]
 
 
 def _staff_name(member: StaffMember | None) -> str:

@@ -525,8 +525,8 @@ def _permitted(personas: Personas, method: str, path: str) -> StaffMember:
 def _request(method: str, path: str, case: MatrixCase, client_id: object | None = None) -> tuple[str, Any]:
     params, body = REQUESTS[(method, path.removeprefix(API))](case)
     params = {"client_id": client_id or case.client_id, **params}
-    query = params.get("_") if isinstance(params.get("_"), str) else ""
-    return path.format(**params) + query, body
+    query = params.get("_")
+    return path.format(**params) + (query if isinstance(query, str) else ""), body
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -44,7 +45,7 @@ def _send(world, **extra):
 def test_the_preview_is_the_services_needs_that_the_recipient_may_have(world):
     referral = _draft(world)
     packet = s.preview(actor=world.personas.council_worker, referral=referral)
-    by = {c.category: c for c in packet.categories}
+    by = {str(c.category): c for c in packet.categories}
     assert [str(c) for c in packet.shared] == ["identity", "contact", "qualifications"]
     assert not by["health"].shared
     assert by["health"].consent_missing
@@ -70,8 +71,8 @@ def test_sending_fixes_the_packet_and_lets_the_recipient_read_only_that(world, d
     assert engagement.packet_categories == ["contact", "identity", "qualifications"]
     # The college's team leader is told, with no client details.
     [email] = [m for m in mail.outbox if world.personas.college_leader.user.email in m.to]
-    assert "Morag" not in email.subject + email.body
-    assert "Macleod" not in email.subject + email.body
+    assert "Morag" not in f"{email.subject}{email.body}"
+    assert "Macleod" not in f"{email.subject}{email.body}"
 
     college = world.personas.college_worker
     view = selectors.referral_view(actor=college, referral_id=referral.pk)
@@ -178,14 +179,18 @@ def test_bad_referrals_are_refused_and_nothing_is_saved(world, personas):
     retired = make_service(personas.college_leader, name="Old Course")
     service_retire(actor=personas.college_leader, service=retired, reason="Funding ended")
     council = personas.council_worker
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"service_id": own.pk}, "service_id"),
         ({"service_id": retired.pk}, "service_id"),
         ({"reason": "  "}, "reason"),
         ({"categories": ["convictions"]}, "categories"),
     ]
     for change, field in cases:
-        options = {"client_id": world.client.pk, "service_id": world.service.pk, "reason": "A course."} | change
+        options: dict[str, Any] = {
+            "client_id": world.client.pk,
+            "service_id": world.service.pk,
+            "reason": "A course.",
+        } | change
         with pytest.raises(InvalidInput) as bad:
             s.referral_draft(actor=council, **options)
         assert field in bad.value.errors, (change, bad.value.errors)
