@@ -36,13 +36,14 @@ def heard() -> Iterator[list[set[int]]]:
 
 
 def _give(p: Personas, **extra: Any) -> ConsentRecord:
+    answer: dict[str, Any] = {"method": "online", "valid_until": timezone.localdate() + dt.timedelta(days=90)}
     make_agreement([p.council_dpo, p.college_dpo])
     return consent_give(
         actor=p.council_worker,
         client=make_client(p.council_worker),
         notice=make_notice(p.council_dpo),
         scopes=[ScopeChoice(PURPOSE, category, p.college) for category in CATEGORIES],
-        **({"method": "online", "valid_until": timezone.localdate() + dt.timedelta(days=90)} | extra),
+        **(answer | extra),
     )
 
 

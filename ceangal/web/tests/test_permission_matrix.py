@@ -46,12 +46,12 @@ DPO_ONLY = {
 # Break-glass is for reaching a client one cannot see yet: any trained key worker may open the
 # form, which shows nothing about the client (tested below and in test_sharing_breakglass).
 ANY_CASEWORKER = {"break_glass"}
-# Merging duplicate records: team leaders only; other roles are refused (403) once the client is
-# found to be one their organisation works with (others get "not found", like every client page).
-TEAM_LEADER_ONLY = {"client_merge"}
 # Publishing and changing a directory service: the owning organisation's admin or team leader;
 # everyone else is refused (403) before a form is shown. The service itself is not a secret.
 SERVICE_MANAGERS_ONLY = {"directory_new", "directory_edit"}
+# Merging duplicate records: team leaders only; other roles are refused (403) once the client is
+# found to be one their organisation works with (others get "not found", like every client page).
+TEAM_LEADER_ONLY = {"client_merge"}
 # An organisation's webhooks: its organisation admins only; other roles are refused (403), and
 # another organisation's subscription is "not found".
 ORG_ADMIN_ONLY = {"webhook_list", "webhook_new", "webhook_detail"}
