@@ -147,23 +147,10 @@ def consent_give(
     signed form): it does not count for any sharing until the scan is sent to
     `POST /consents/{id}/evidence`."""
     actor = actor_of(request)
-    client = selectors.client_for_action(actor=actor, client_id=client_id, purpose=PURPOSE)
     record = services.consent_give(
-        actor=actor,
-        client=client,
-        notice=_notice(actor, body.notice_id),
-        scopes=_scopes(actor, body),
-        method=body.method,
-        witness_name=body.witness_name,
-        expressed_by=body.expressed_by,
-        language=body.language,
-        valid_until=body.valid_until,
-        until_support_ends=body.until_support_ends,
-        notes=body.notes,
+        **_answer(actor, client_id, body), valid_until=body.valid_until, until_support_ends=body.until_support_ends
     )
-    location = reverse("api:consent_list", kwargs={"client_id": client_id})
-    response["Location"] = location
-    return Status(201, ConsentRecordedOut(id=record.pk, location=location))
+    return _recorded(response, client_id, record.pk)
 
 
 @router.post(
@@ -185,21 +172,29 @@ def consent_refuse(
     agreement; a bad row is named `scopes[<index>]`); a refusal has no period of validity and needs
     no witness or signed form."""
     actor = actor_of(request)
-    client = selectors.client_for_action(actor=actor, client_id=client_id, purpose=PURPOSE)
-    record = services.consent_refuse(
-        actor=actor,
-        client=client,
-        notice=_notice(actor, body.notice_id),
-        scopes=_scopes(actor, body),
-        method=body.method,
-        witness_name=body.witness_name,
-        expressed_by=body.expressed_by,
-        language=body.language,
-        notes=body.notes,
-    )
+    record = services.consent_refuse(**_answer(actor, client_id, body))
+    return _recorded(response, client_id, record.pk)
+
+
+def _answer(actor: StaffMember, client_id: uuid.UUID, body: ConsentGiveIn | ConsentRefuseIn) -> dict[str, Any]:
+    """What consent_give and consent_refuse both take from the body: who answered, how, to what."""
+    return {
+        "actor": actor,
+        "client": selectors.client_for_action(actor=actor, client_id=client_id, purpose=PURPOSE),
+        "notice": _notice(actor, body.notice_id),
+        "scopes": _scopes(actor, body),
+        "method": body.method,
+        "witness_name": body.witness_name,
+        "expressed_by": body.expressed_by,
+        "language": body.language,
+        "notes": body.notes,
+    }
+
+
+def _recorded(response: HttpResponse, client_id: uuid.UUID, record_id: uuid.UUID) -> Status[ConsentRecordedOut]:
     location = reverse("api:consent_list", kwargs={"client_id": client_id})
     response["Location"] = location
-    return Status(201, ConsentRecordedOut(id=record.pk, location=location))
+    return Status(201, ConsentRecordedOut(id=record_id, location=location))
 
 
 @router.post(

@@ -204,6 +204,47 @@ def _record_answer(
     return record
 
 
+@dataclass(frozen=True)
+class _Answer:
+    """How the client's answer was given, as consent_give and consent_refuse both record it."""
+
+    method: str
+    witness_name: str
+    expressed_by: str
+    language: str
+    notes: str
+    evidence_sha256: str
+    evidence_content_type: str
+
+
+def _new_record(
+    actor: StaffMember,
+    client: cm.Client,
+    notice: PrivacyNotice,
+    *,
+    answer: _Answer,
+    today: dt.date,
+    valid_until: dt.date | None = None,
+    until_support_ends: bool = False,
+) -> ConsentRecord:
+    return ConsentRecord(
+        client=client,
+        notice=notice,
+        organisation=actor.organisation,
+        recorded_by=actor,
+        method=answer.method,
+        witness_name=answer.witness_name.strip(),
+        expressed_by=answer.expressed_by,
+        language=answer.language,
+        valid_from=today,
+        valid_until=valid_until,
+        until_support_ends=until_support_ends,
+        evidence_sha256=answer.evidence_sha256,
+        evidence_content_type=answer.evidence_content_type,
+        notes=answer.notes.strip(),
+    )
+
+
 def consent_give(
     *,
     actor: StaffMember,
@@ -233,21 +274,14 @@ def consent_give(
         errors["valid_until"] = ["The end date must be in the future."]
     if errors:
         raise InvalidInput(errors)
-    record = ConsentRecord(
-        client=client,
-        notice=notice,
-        organisation=actor.organisation,
-        recorded_by=actor,
-        method=method,
-        witness_name=witness_name.strip(),
-        expressed_by=expressed_by,
-        language=language,
-        valid_from=today,
+    record = _new_record(
+        actor,
+        client,
+        notice,
+        answer=_Answer(method, witness_name, expressed_by, language, notes, digest, content_type),
+        today=today,
         valid_until=valid_until,
         until_support_ends=until_support_ends,
-        evidence_sha256=digest,
-        evidence_content_type=content_type,
-        notes=notes.strip(),
     )
     # A signed paper form counts only once its scan is attached: until then the record is
     # pending, which no decision treats as consent (docs/sharing.md, "Paper forms").
@@ -295,19 +329,12 @@ def consent_refuse(
     )
     if errors:
         raise InvalidInput(errors)
-    record = ConsentRecord(
-        client=client,
-        notice=notice,
-        organisation=actor.organisation,
-        recorded_by=actor,
-        method=method,
-        witness_name=witness_name.strip(),
-        expressed_by=expressed_by,
-        language=language,
-        valid_from=today,
-        evidence_sha256=digest,
-        evidence_content_type=content_type,
-        notes=notes.strip(),
+    record = _new_record(
+        actor,
+        client,
+        notice,
+        answer=_Answer(method, witness_name, expressed_by, language, notes, digest, content_type),
+        today=today,
     )
     return _record_answer(
         record=record, scopes=scopes, evidence=evidence, kind=EventKind.REFUSED, actor=actor, action="consent.refused"

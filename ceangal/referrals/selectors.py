@@ -132,6 +132,18 @@ def _staff_name(member: StaffMember | None) -> str:
     return f"{user.first_name} {user.last_name}".strip() or user.email
 
 
+def _name(actor: StaffMember, referral: Referral, purpose: Purpose, channel: Channel | str) -> str:
+    """The client's name as the decision point lets the actor see it (recorded when shown), else
+    the reference."""
+    try:
+        record = selectors.client_record(
+            actor=actor, client_id=referral.client_id, purpose=purpose, sections=["identity"], channel=channel
+        )
+    except (NotFound, NotPermitted):
+        return referral.client.reference
+    return record.display_name
+
+
 def referral_view(*, actor: StaffMember, referral_id: object, channel: Channel | str = Channel.PAGE) -> ReferralView:
     """A referral as one of its parties sees it. The recipient's reading of the packet and the
     referrer's of the client's progress are recorded in the access ledger."""
@@ -168,29 +180,9 @@ def referral_view(*, actor: StaffMember, referral_id: object, channel: Channel |
         elif row.direction == "received" and referral.status in (ReferralStatus.ACCEPTED, ReferralStatus.COMPLETED):
             # Now working with the client: their name as the decision point allows (the record page
             # has the rest).
-            try:
-                record = selectors.client_record(
-                    actor=actor,
-                    client_id=referral.client_id,
-                    purpose=Purpose.SUPPORT_COORDINATION,
-                    sections=["identity"],
-                    channel=channel,
-                )
-                name = record.display_name
-            except (NotFound, NotPermitted):
-                name = referral.client.reference
+            name = _name(actor, referral, Purpose.SUPPORT_COORDINATION, channel)
         elif row.direction == "sent":
-            try:
-                record = selectors.client_record(
-                    actor=actor,
-                    client_id=referral.client_id,
-                    purpose=Purpose.REFERRAL,
-                    sections=["identity"],
-                    channel=channel,
-                )
-                name = record.display_name
-            except (NotFound, NotPermitted):
-                name = referral.client.reference
+            name = _name(actor, referral, Purpose.REFERRAL, channel)
             if referral.status in (ReferralStatus.ACCEPTED, ReferralStatus.COMPLETED):
                 try:
                     progress = progress_with(

@@ -131,6 +131,29 @@ def _save(referral: Referral, *fields: str) -> None:
     referral.save(update_fields=["version", "status", *fields])
 
 
+def _apply(
+    referral: Referral,
+    *,
+    actor: StaffMember | None,
+    expected_version: int | None,
+    kind: EventKind,
+    changes: dict[str, object],
+    note: str = "",
+    ends_wait: bool = False,
+    **detail: object,
+) -> None:
+    """One step, inside the caller's transaction: claim the version, change the referral, keep the
+    recipient's referred engagement in step if the step ends a wait, then the event and the audit."""
+    _claim(referral, expected_version)
+    for name, value in changes.items():
+        setattr(referral, name, value)
+    _save(referral, *(name for name in changes if name != "status"))
+    if ends_wait:
+        _sync_referred_engagement(referral.client_id, referral.to_organisation_id, actor)
+    _event(referral, kind, actor, note)
+    _audit(actor, f"referral.{kind}", referral, **detail)
+
+
 def referral_draft(
     *,
     actor: StaffMember,
@@ -421,17 +444,24 @@ def referral_decline(
     note = _text(note, "note", errors, required="Say why in a few words." if reason == DeclineReason.OTHER else None)
     if errors:
         raise InvalidInput(errors)
+    now = timezone.now()
     with transaction.atomic():
-        _claim(referral, expected_version)
-        referral.status = _S.DECLINED
-        referral.decline_reason = reason
-        referral.decline_note = note
-        referral.answered_at = referral.answered_at or timezone.now()
-        referral.closed_at = timezone.now()
-        _save(referral, "decline_reason", "decline_note", "answered_at", "closed_at")
-        _sync_referred_engagement(referral.client_id, referral.to_organisation_id, actor)
-        _event(referral, EventKind.DECLINED, actor, note)
-        _audit(actor, "referral.declined", referral, reason=reason)
+        _apply(
+            referral,
+            actor=actor,
+            expected_version=expected_version,
+            kind=EventKind.DECLINED,
+            changes={
+                "status": _S.DECLINED,
+                "decline_reason": reason,
+                "decline_note": note,
+                "answered_at": referral.answered_at or now,
+                "closed_at": now,
+            },
+            note=note,
+            ends_wait=True,
+            reason=reason,
+        )
         hooks.referral_answered(referral, webhook="referral.declined")
     return referral
 
@@ -447,12 +477,14 @@ def referral_request_info(
     if errors:
         raise InvalidInput(errors)
     with transaction.atomic():
-        _claim(referral, expected_version)
-        referral.status = _S.MORE_INFO
-        referral.answered_at = referral.answered_at or timezone.now()
-        _save(referral, "answered_at")
-        _event(referral, EventKind.MORE_INFO, actor, question)
-        _audit(actor, "referral.more_info_requested", referral)
+        _apply(
+            referral,
+            actor=actor,
+            expected_version=expected_version,
+            kind=EventKind.MORE_INFO,
+            changes={"status": _S.MORE_INFO, "answered_at": referral.answered_at or timezone.now()},
+            note=question,
+        )
         hooks.referral_answered(referral, webhook=None)
     return referral
 
@@ -467,14 +499,16 @@ def referral_give_info(
     answer = _text(answer, "answer", errors, required="Write your answer to the question.")
     if errors:
         raise InvalidInput(errors)
+    due = add_working_days(timezone.localdate(), settings.CEANGAL_REFERRAL_ANSWER_DAYS)
     with transaction.atomic():
-        _claim(referral, expected_version)
-        referral.status = _S.SENT
-        referral.answer_due_on = add_working_days(timezone.localdate(), settings.CEANGAL_REFERRAL_ANSWER_DAYS)
-        referral.escalated_at = None
-        _save(referral, "answer_due_on", "escalated_at")
-        _event(referral, EventKind.INFO_GIVEN, actor, answer)
-        _audit(actor, "referral.more_info_given", referral)
+        _apply(
+            referral,
+            actor=actor,
+            expected_version=expected_version,
+            kind=EventKind.INFO_GIVEN,
+            changes={"status": _S.SENT, "answer_due_on": due, "escalated_at": None},
+            note=answer,
+        )
         hooks.referral_info_given(referral)
     return referral
 
@@ -491,15 +525,18 @@ def referral_withdraw(
     reason = _text(reason, "reason", errors, required="Say why the referral is withdrawn.")
     if errors:
         raise InvalidInput(errors)
+    was_sent = referral.status != _S.DRAFT
     with transaction.atomic():
-        _claim(referral, expected_version)
-        was_sent = referral.status != _S.DRAFT
-        referral.status = _S.WITHDRAWN
-        referral.closed_at = timezone.now()
-        _save(referral, "closed_at")
-        _sync_referred_engagement(referral.client_id, referral.to_organisation_id, actor)
-        _event(referral, EventKind.WITHDRAWN, actor, reason)
-        _audit(actor, "referral.withdrawn", referral, by_system=actor is None)
+        _apply(
+            referral,
+            actor=actor,
+            expected_version=expected_version,
+            kind=EventKind.WITHDRAWN,
+            changes={"status": _S.WITHDRAWN, "closed_at": timezone.now()},
+            note=reason,
+            ends_wait=True,
+            by_system=actor is None,
+        )
         if was_sent:
             hooks.referral_withdrawn(referral)
     return referral
@@ -517,11 +554,14 @@ def referral_start(
     if referral.sent_at and started_on < timezone.localtime(referral.sent_at).date():
         raise InvalidInput({"started_on": ["The start date cannot be before the referral was sent."]})
     with transaction.atomic():
-        _claim(referral, expected_version)
-        referral.started_on = started_on
-        _save(referral, "started_on")
-        _event(referral, EventKind.STARTED, actor)
-        _audit(actor, "referral.started", referral, started_on=started_on.isoformat())
+        _apply(
+            referral,
+            actor=actor,
+            expected_version=expected_version,
+            kind=EventKind.STARTED,
+            changes={"started_on": started_on},
+            started_on=started_on.isoformat(),
+        )
         hooks.referral_answered(referral, webhook=None)
     return referral
 
@@ -536,12 +576,14 @@ def referral_complete(
     if errors:
         raise InvalidInput(errors)
     with transaction.atomic():
-        _claim(referral, expected_version)
-        referral.status = _S.COMPLETED
-        referral.closed_at = timezone.now()
-        _save(referral, "closed_at")
-        _event(referral, EventKind.COMPLETED, actor, note)
-        _audit(actor, "referral.completed", referral)
+        _apply(
+            referral,
+            actor=actor,
+            expected_version=expected_version,
+            kind=EventKind.COMPLETED,
+            changes={"status": _S.COMPLETED, "closed_at": timezone.now()},
+            note=note,
+        )
         hooks.referral_answered(referral, webhook=None)
     return referral
 

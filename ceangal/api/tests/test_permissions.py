@@ -606,10 +606,17 @@ def _is_record_bound(method: str, path: str) -> bool:
     return (method, path.removeprefix(API)) in RECORD_BOUND
 
 
-@pytest.mark.parametrize(("method", "path"), [op for op in OPERATIONS if _is_record_bound(*op)])
-def test_outsider_sees_the_same_404_as_for_a_consent_record_that_does_not_exist(
+# Operations on a consent record or a referral by its own id, and the path parameter naming it.
+ID_BOUND = [(*op, "record_id") for op in OPERATIONS if _is_record_bound(*op)] + [
+    (*op, "referral_id") for op in OPERATIONS if _is_referral_path(op[1])
+]
+
+
+@pytest.mark.parametrize(("method", "path", "key"), ID_BOUND)
+def test_outsider_sees_the_same_404_as_for_a_consent_record_or_referral_that_does_not_exist(
     method: str,
     path: str,
+    key: str,
     personas: Personas,
     matrix_case: MatrixCase,
     as_key: Callable[[StaffMember], ApiCaller],
@@ -618,24 +625,7 @@ def test_outsider_sees_the_same_404_as_for_a_consent_record_that_does_not_exist(
     url, body = _request(method, path, matrix_case)
     forbidden = outsider.call(method, url, body)
     params, body = REQUESTS[(method, path.removeprefix(API))](matrix_case)
-    missing = outsider.call(method, path.format(**{**params, "record_id": uuid.uuid4()}), body)
-    assert forbidden.status_code == missing.status_code == 404
-    assert problem(forbidden) == problem(missing)
-
-
-@pytest.mark.parametrize(("method", "path"), [op for op in OPERATIONS if _is_referral_path(op[1])])
-def test_outsider_sees_the_same_404_as_for_a_referral_that_does_not_exist(
-    method: str,
-    path: str,
-    personas: Personas,
-    matrix_case: MatrixCase,
-    as_key: Callable[[StaffMember], ApiCaller],
-) -> None:
-    outsider = as_key(personas.outsider)
-    url, body = _request(method, path, matrix_case)
-    forbidden = outsider.call(method, url, body)
-    params, body = REQUESTS[(method, path.removeprefix(API))](matrix_case)
-    missing = outsider.call(method, path.format(**{**params, "referral_id": uuid.uuid4()}), body)
+    missing = outsider.call(method, path.format(**{**params, key: uuid.uuid4()}), body)
     assert forbidden.status_code == missing.status_code == 404
     assert problem(forbidden) == problem(missing)
 
