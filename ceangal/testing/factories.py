@@ -20,7 +20,7 @@ from ceangal.agreements.services import (
     notice_publish,
 )
 from ceangal.clients import models as cm
-from ceangal.clients.services import client_register
+from ceangal.clients.services import client_register, client_set_discoverable
 from ceangal.partners.models import Organisation, OrganisationType, Partnership, StaffMember
 from ceangal.partners.roles import Role
 from ceangal.partners.services import staff_create
@@ -195,3 +195,17 @@ def make_agreement(
         agreement_sign(actor=dpo, version=version)
     version.refresh_from_db()
     return version
+
+
+def make_discoverable_morag(personas: Personas) -> cm.Client:
+    """Morag McLeod, known to the college, who agreed that other partners' searches may be told so."""
+    client = make_client(
+        personas.college_worker,
+        given_name="Morag",
+        family_name="McLeod",
+        date_of_birth="1998-04-12",
+        postcode="KY1 1YG",
+        ni_number="AB123456C",
+    )
+    client_set_discoverable(actor=personas.college_worker, client=client, discoverable=True)
+    return client

@@ -14,7 +14,13 @@ from ceangal.clients.services import client_set_discoverable, clients_merge, eng
 from ceangal.errors import InvalidInput, NotFound, NotPermitted
 from ceangal.ledger.models import LedgerEntry
 from ceangal.policy.matching import likely_duplicates, merge_preview, search_partnership
-from ceangal.testing.factories import make_client, make_organisation, make_partnership, make_staff
+from ceangal.testing.factories import (
+    make_client,
+    make_discoverable_morag,
+    make_organisation,
+    make_partnership,
+    make_staff,
+)
 
 pytestmark = pytest.mark.django_db
 DOB = dt.date(1998, 4, 12)
@@ -22,17 +28,7 @@ DOB = dt.date(1998, 4, 12)
 
 @pytest.fixture
 def college_client(personas):
-    """Known to the college, who agreed to be discoverable."""
-    client = make_client(
-        personas.college_worker,
-        given_name="Morag",
-        family_name="McLeod",
-        ni_number="AB123456C",
-        postcode="KY1 1YG",
-        date_of_birth="1998-04-12",
-    )
-    client_set_discoverable(actor=personas.college_worker, client=client, discoverable=True)
-    return client
+    return make_discoverable_morag(personas)
 
 
 def test_another_partner_is_named_and_nothing_else(personas, college_client):

@@ -6,24 +6,14 @@ import pytest
 
 from ceangal.audit.models import AuditEvent
 from ceangal.clients import models as cm
-from ceangal.clients.services import client_set_discoverable
-from ceangal.testing.factories import make_client
+from ceangal.testing.factories import make_client, make_discoverable_morag
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def college_morag(personas):
-    client = make_client(
-        personas.college_worker,
-        given_name="Morag",
-        family_name="McLeod",
-        date_of_birth="1998-04-12",
-        postcode="KY1 1YG",
-        ni_number="AB123456C",
-    )
-    client_set_discoverable(actor=personas.college_worker, client=client, discoverable=True)
-    return client
+    return make_discoverable_morag(personas)
 
 
 CHECK = {
