@@ -267,6 +267,9 @@ CEANGAL_BREAK_GLASS_HOURS = env_int("CEANGAL_BREAK_GLASS_HOURS", 4)
 # leaders and flagged to the sender; and the partnership's holidays (ISO dates, comma-separated).
 CEANGAL_REFERRAL_ANSWER_DAYS = env_int("CEANGAL_REFERRAL_ANSWER_DAYS", 5)
 CEANGAL_NON_WORKING_DAYS = env_list("CEANGAL_NON_WORKING_DAYS", [])
+# How many partnership searches ("check before registering") one member of staff may make in an
+# hour: a brake on enumerating who is known where (docs/matching.md).
+CEANGAL_MATCH_SEARCHES_PER_HOUR = env_int("CEANGAL_MATCH_SEARCHES_PER_HOUR", 60)
 # What `manage.py enqueue_daily` queues (run it once a day from cron or a timer).
 CEANGAL_DAILY_TASKS = [
     "ceangal.notifications.tasks.send_training_reminders",
