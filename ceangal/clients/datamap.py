@@ -37,8 +37,21 @@ _EXTRA: dict[type[models.Model], tuple[DataCategory, tuple[str, ...], frozenset[
     # model: (category, personal fields, bookkeeping fields)
     m.Client: (
         DataCategory.IDENTITY,
-        ("reference", "discoverable"),
+        # Whether the client restricted processing or objected to purposes: their choices about
+        # their record, held with who they are.
+        ("reference", "discoverable", "processing_restricted", "objected_purposes"),
         frozenset({"registered_by", "registered_at", "merged_into", "merged_at"}),
+    ),
+    # The history of those choices (clients.restrictions): what the client and the DPO said, and when.
+    m.ProcessingRestriction: (
+        DataCategory.IDENTITY,
+        ("reason", "started_at", "lifted_at", "client_told_on", "lift_note"),
+        frozenset({"started_by", "lifted_by"}),
+    ),
+    m.Objection: (
+        DataCategory.IDENTITY,
+        ("purpose", "made_on", "grounds", "compelling_grounds", "ended_at", "end_note"),
+        frozenset({"recorded_by", "grounds_recorded_by", "grounds_recorded_at"}),
     ),
     # A keyed hash of identity fields (clients.matching): pseudonymised identity data.
     m.MatchKey: (DataCategory.IDENTITY, ("digest",), frozenset({"kind"})),
@@ -80,7 +93,7 @@ def mapped_fields() -> list[MappedField]:
                     field=name,
                     category=category,
                     sensitivity=sensitivity_of(category),
-                    encrypted=False,
+                    encrypted=_is_encrypted(model, name),
                     section="",
                 )
             )

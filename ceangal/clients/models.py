@@ -33,6 +33,12 @@ class Client(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_duplicates"
     )
     merged_at = models.DateTimeField(null=True, blank=True)
+    # Facts the decision reads with the client row, kept in step (in the same transaction) by the
+    # restriction and objection services, whose history is in ProcessingRestriction and Objection:
+    # a restriction stops all processing but storage; an objection stops one purpose unless the
+    # DPO has recorded compelling grounds.
+    processing_restricted = models.BooleanField(default=False)
+    objected_purposes = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-registered_at"]
@@ -333,3 +339,62 @@ class MatchKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} key of {self.client_id}"
+
+
+class ProcessingRestriction(models.Model):
+    """A restriction of processing (UK GDPR Art 18): while it stands, the decision denies every
+    purpose; the data is only stored. It is lifted only after the client has been told."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="restrictions")
+    started_at = models.DateTimeField()
+    started_by = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="+")
+    reason = EncryptedTextField()
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(StaffMember, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    client_told_on = models.DateField(null=True, blank=True, help_text="When the client was told it would be lifted.")
+    lift_note = EncryptedTextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client"], condition=models.Q(lifted_at__isnull=True), name="one_standing_restriction"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Restriction of {self.client_id} from {self.started_at:%Y-%m-%d}"
+
+
+class Objection(models.Model):
+    """An objection to a purpose (UK GDPR Art 21): the decision denies the purpose unless the DPO
+    records compelling grounds; it ends if the client withdraws it."""
+
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="objections")
+    purpose = models.CharField(max_length=40)
+    made_on = models.DateField()
+    recorded_by = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="+")
+    grounds = EncryptedTextField(blank=True, help_text="What the client said.")
+    compelling_grounds = EncryptedTextField(blank=True, help_text="The DPO's compelling legitimate grounds.")
+    grounds_recorded_by = models.ForeignKey(
+        StaffMember, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    grounds_recorded_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    end_note = EncryptedTextField(blank=True)
+
+    class Meta:
+        ordering = ["-made_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "purpose"], condition=models.Q(ended_at__isnull=True), name="one_open_objection"
+            )
+        ]
+
+    @property
+    def in_force(self) -> bool:
+        return self.ended_at is None and not self.compelling_grounds
+
+    def __str__(self) -> str:
+        return f"Objection of {self.client_id} to {self.purpose}"
+

@@ -233,6 +233,8 @@ def client_facts(client: m.Client, *, with_consents: bool = True, partnership_id
         suppliers={category: frozenset(ids) for category, ids in suppliers.items()},
         organisation_names={pk: names[pk] for pk in org_ids},
         consents=consent_facts(client.pk) if with_consents else (),
+        restricted=client.processing_restricted,
+        objections=frozenset(client.objected_purposes),
     )
 
 

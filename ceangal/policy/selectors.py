@@ -175,6 +175,13 @@ def _client_and_facts(
             raise NotPermitted("Your data-protection training has expired: renew it to open client records.")
         if Reason.ACTOR_INACTIVE in reasons:
             raise NotPermitted("Your account is not active.")
+        if Reason.RESTRICTED in reasons:
+            raise NotPermitted(
+                "The client has asked for the use of their information to be restricted: it is only stored "
+                "until the data protection officer lifts the restriction."
+            )
+        if Reason.OBJECTED in reasons:
+            raise NotPermitted("The client has objected to their information being used for this purpose.")
         raise NotPermitted("Your role does not give access to client records.")
     return client, facts, decision
 
@@ -616,6 +623,8 @@ def caseload(
             suppliers={DataCategory.IDENTITY: frozenset({ident.supplied_by_id})} if ident else {},
             organisation_names=names,
             consents=consents.get(e.client_id, ()),
+            restricted=e.client.processing_restricted,
+            objections=frozenset(e.client.objected_purposes),
         )
         decision = decide(
             facts,
