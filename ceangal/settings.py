@@ -65,8 +65,10 @@ INSTALLED_APPS = [
     "ceangal.consent",
     "ceangal.ledger",
     "ceangal.policy",
+    "ceangal.rights",
     "ceangal.web",
     "ceangal.api",
+    "ceangal.portal",
 ]
 
 MIDDLEWARE = [
@@ -270,6 +272,27 @@ CEANGAL_NON_WORKING_DAYS = env_list("CEANGAL_NON_WORKING_DAYS", [])
 # How many partnership searches ("check before registering") one member of staff may make in an
 # hour: a brake on enumerating who is known where (docs/matching.md).
 CEANGAL_MATCH_SEARCHES_PER_HOUR = env_int("CEANGAL_MATCH_SEARCHES_PER_HOUR", 60)
+# The client's own pages (/my/, docs/portal.md): password-less sign-in by a one-time code.
+# Text messages go through this backend: a dotted path to a class with send(to, text).
+CEANGAL_SMS_BACKEND = env_str(
+    "CEANGAL_SMS_BACKEND",
+    "ceangal.portal.sms.ConsoleSmsBackend" if not PRODUCTION else "ceangal.portal.sms.NoSmsBackend",
+)
+CEANGAL_PORTAL_CODE_MINUTES = env_int("CEANGAL_PORTAL_CODE_MINUTES", 10)
+CEANGAL_PORTAL_PRINTED_CODE_DAYS = env_int("CEANGAL_PORTAL_PRINTED_CODE_DAYS", 14)
+CEANGAL_PORTAL_IDLE_MINUTES = env_int("CEANGAL_PORTAL_IDLE_MINUTES", 30)
+# Failed attempts (per identifier, per client) before sign-in is locked, and for how long.
+CEANGAL_PORTAL_MAX_FAILURES = env_int("CEANGAL_PORTAL_MAX_FAILURES", 5)
+CEANGAL_PORTAL_LOCK_MINUTES = env_int("CEANGAL_PORTAL_LOCK_MINUTES", 15)
+# Codes one identifier may ask for in the lock window, and sign-in events (requests and failures)
+# the whole service accepts per minute: a brake on guessing spread over many identifiers.
+CEANGAL_PORTAL_CODE_REQUESTS = env_int("CEANGAL_PORTAL_CODE_REQUESTS", 5)
+CEANGAL_PORTAL_GLOBAL_PER_MINUTE = env_int("CEANGAL_PORTAL_GLOBAL_PER_MINUTE", 300)
+# Signing in through an OpenID Connect provider such as ScotAccount instead (docs/portal.md): add
+# "allauth.socialaccount" and "allauth.socialaccount.providers.openid_connect" to INSTALLED_APPS and
+#   SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": [{"provider_id": "scotaccount",
+#       "name": "ScotAccount", "client_id": env_str("SCOTACCOUNT_CLIENT_ID"),
+#       "settings": {"server_url": "https://authz.integration.scotaccount.service.gov.scot"}}]}}
 # What `manage.py enqueue_daily` queues (run it once a day from cron or a timer).
 CEANGAL_DAILY_TASKS = [
     "ceangal.notifications.tasks.send_training_reminders",
@@ -277,6 +300,7 @@ CEANGAL_DAILY_TASKS = [
     "ceangal.consent.tasks.consent_housekeeping",
     "ceangal.notifications.tasks.deliver_due_webhooks",
     "ceangal.referrals.tasks.escalate_unanswered_referrals",
+    "ceangal.rights.tasks.rights_clock_reminders",
 ]
 
 LOGGING = {

@@ -20,6 +20,7 @@ from ceangal.api import (
     notifications,
     reference,
     referrals,
+    rights,
 )
 from ceangal.api.auth import ApiKeyAuth, SessionStaffAuth
 from ceangal.api.docs import LocalSwagger
@@ -94,3 +95,4 @@ api.add_router("/webhooks", notifications.router)
 api.add_router("/referrals", referrals.router)
 api.add_router("/messages", referrals.messages_router)
 api.add_router("/provision-gaps", referrals.gaps_router)
+api.add_router("/rights-requests", rights.router)

@@ -27,6 +27,7 @@ class NotificationKind(models.TextChoices):
     CONSENTS_TO_RENEW = "consents_to_renew", _("Consents to renew")
     TRAINING_DUE = "training_due", _("Your data-protection training is due")
     BREAK_GLASS_USED = "break_glass_used", _("Break-glass access was used")
+    RIGHTS_REQUESTS_DUE = "rights_requests_due", _("Rights requests are due or overdue")
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,11 @@ KIND_INFO: dict[NotificationKind, KindInfo] = {
     ),
     NotificationKind.BREAK_GLASS_USED: KindInfo(
         "To data protection officers, when someone uses break-glass access. Always sent: the DPO must review it.",
+        optional=False,
+    ),
+    NotificationKind.RIGHTS_REQUESTS_DUE: KindInfo(
+        "To data protection officers, a daily count of rights requests overdue or due within 7 days. Always "
+        "sent: the answers are due by law.",
         optional=False,
     ),
 }

@@ -87,6 +87,17 @@ EXPECTED_OPERATIONS = {
     ("post", "/messages"),
     ("get", "/provision-gaps"),
     ("post", "/provision-gaps"),
+    ("get", "/rights-requests"),
+    ("post", "/rights-requests"),
+    ("get", "/rights-requests/{request_id}"),
+    ("post", "/rights-requests/{request_id}/await-identity"),
+    ("post", "/rights-requests/{request_id}/verify-identity"),
+    ("post", "/rights-requests/{request_id}/await-clarification"),
+    ("post", "/rights-requests/{request_id}/resume"),
+    ("post", "/rights-requests/{request_id}/extend"),
+    ("post", "/rights-requests/{request_id}/complete"),
+    ("post", "/rights-requests/{request_id}/refuse"),
+    ("post", "/rights-requests/{request_id}/acknowledge"),
 }
 
 

@@ -46,6 +46,7 @@ from ceangal.policy.breakglass import break_glass_open
 from ceangal.policy.models import BreakGlassGrant
 from ceangal.referrals.models import Referral
 from ceangal.referrals.services import referral_accept, referral_create, referral_request_info
+from ceangal.rights.tests.factories import received_request, verified_request
 from ceangal.testing.factories import Personas, identity_data, make_agreement, make_notice, make_staff
 
 SCHEMA = api.get_openapi_schema(path_prefix=API + "/")
@@ -423,6 +424,52 @@ REQUESTS: dict[tuple[str, str], Request] = {
     ),
     ("GET", "/provision-gaps"): lambda case: ({}, None),
     ("POST", "/provision-gaps"): lambda case: ({}, {"description": "No evening ESOL class in Levenmouth."}),
+    ("GET", "/rights-requests"): lambda case: ({"_": received_request(case.personas, case.client_id)}, None),
+    ("POST", "/rights-requests"): lambda case: (
+        {},
+        {
+            "client_id": str(case.client_id),
+            "kind": "access",
+            "channel": "letter",
+            "received_on": timezone.localdate().isoformat(),
+        },
+    ),
+    ("GET", "/rights-requests/{request_id}"): lambda case: (
+        {"request_id": received_request(case.personas, case.client_id).pk},
+        None,
+    ),
+    ("POST", "/rights-requests/{request_id}/await-identity"): lambda case: (
+        {"request_id": received_request(case.personas, case.client_id).pk},
+        {"note": "Asked for photo ID."},
+    ),
+    ("POST", "/rights-requests/{request_id}/verify-identity"): lambda case: (
+        {"request_id": received_request(case.personas, case.client_id).pk},
+        {"method": "photo_id"},
+    ),
+    ("POST", "/rights-requests/{request_id}/await-clarification"): lambda case: (
+        {"request_id": received_request(case.personas, case.client_id).pk},
+        {"question": "Which years do you mean?"},
+    ),
+    ("POST", "/rights-requests/{request_id}/resume"): lambda case: (
+        {"request_id": verified_request(case.personas, case.client_id).pk},
+        {},
+    ),
+    ("POST", "/rights-requests/{request_id}/extend"): lambda case: (
+        {"request_id": received_request(case.personas, case.client_id).pk},
+        {"months": 2, "reason": "It spans six partners' records."},
+    ),
+    ("POST", "/rights-requests/{request_id}/complete"): lambda case: (
+        {"request_id": received_request(case.personas, case.client_id).pk},
+        {"note": "Pack sent."},
+    ),
+    ("POST", "/rights-requests/{request_id}/refuse"): lambda case: (
+        {"request_id": received_request(case.personas, case.client_id).pk},
+        {"exemption": "manifestly_excessive", "note": "The fifth identical request this month."},
+    ),
+    ("POST", "/rights-requests/{request_id}/acknowledge"): lambda case: (
+        {"request_id": received_request(case.personas, case.client_id, kind="complaint").pk},
+        {"note": "Letter sent."},
+    ),
 }
 
 # Steps only the organisation a referral was sent to may take: the college answers the council.
@@ -437,6 +484,8 @@ RECIPIENT_STEPS: set[tuple[str, str]] = {
 # Operations that name a client or a referral in their query or body rather than their path: an
 # outsider gets 404, as for one that does not exist.
 NAMED_IN_QUERY_OR_BODY: set[tuple[str, str]] = {("GET", "/messages"), ("POST", "/messages"), ("POST", "/referrals")}
+# Logging a rights request names its client in the body.
+NAMED_IN_QUERY_OR_BODY |= {("POST", "/rights-requests")}
 
 # Merging duplicate records: a team leader of an organisation working with both clients.
 TEAM_LEADER_ONLY: set[tuple[str, str]] = {("POST", "/clients/{client_id}/merge")}
@@ -476,6 +525,15 @@ DPO_ONLY: set[tuple[str, str]] = {
     ("GET", "/ledger/export.csv"),
     ("GET", "/consents"),
     ("GET", "/consents/{record_id}"),
+    # Only the DPO works a rights request once it is logged.
+    ("POST", "/rights-requests/{request_id}/await-identity"),
+    ("POST", "/rights-requests/{request_id}/verify-identity"),
+    ("POST", "/rights-requests/{request_id}/await-clarification"),
+    ("POST", "/rights-requests/{request_id}/resume"),
+    ("POST", "/rights-requests/{request_id}/extend"),
+    ("POST", "/rights-requests/{request_id}/complete"),
+    ("POST", "/rights-requests/{request_id}/refuse"),
+    ("POST", "/rights-requests/{request_id}/acknowledge"),
 }
 
 # Operations on a consent record by its own id: it is opened through its client (or, for a DPO,
@@ -504,6 +562,10 @@ def _is_service_manager_only(method: str, path: str) -> bool:
 
 def _is_referral_path(path: str) -> bool:
     return "{referral_id}" in path
+
+
+def _is_rights_request_path(path: str) -> bool:
+    return "{request_id}" in path
 
 
 def _is_org_admin_only(method: str, path: str) -> bool:
@@ -630,6 +692,23 @@ def test_outsider_sees_the_same_404_as_for_a_consent_record_or_referral_that_doe
     assert problem(forbidden) == problem(missing)
 
 
+@pytest.mark.parametrize(("method", "path"), [op for op in OPERATIONS if _is_rights_request_path(op[1])])
+def test_outsider_sees_the_same_404_as_for_a_rights_request_that_does_not_exist(
+    method: str,
+    path: str,
+    personas: Personas,
+    matrix_case: MatrixCase,
+    as_key: Callable[[StaffMember], ApiCaller],
+) -> None:
+    outsider = as_key(personas.outsider)
+    url, body = _request(method, path, matrix_case)
+    forbidden = outsider.call(method, url, body)
+    params, body = REQUESTS[(method, path.removeprefix(API))](matrix_case)
+    missing = outsider.call(method, path.format(**{**params, "request_id": uuid.uuid4()}), body)
+    assert forbidden.status_code == missing.status_code == 404
+    assert problem(forbidden) == problem(missing)
+
+
 @pytest.mark.parametrize(
     ("method", "path"), [op for op in OPERATIONS if (op[0], op[1].removeprefix(API)) in NAMED_IN_QUERY_OR_BODY]
 )
@@ -653,6 +732,7 @@ def test_outsider_gets_404_for_a_client_or_referral_named_in_the_query_or_body(
         for op in OPERATIONS
         if not _is_client_path(op[1])
         and not _is_referral_path(op[1])
+        and not _is_rights_request_path(op[1])
         and (op[0], op[1].removeprefix(API)) not in NAMED_IN_QUERY_OR_BODY
         and not _is_dpo_only(*op)
         and not _is_record_bound(*op)

@@ -22,7 +22,9 @@ from ceangal.directory.tests.factories import make_service
 from ceangal.notifications.webhooks import subscription_create
 from ceangal.partners.roles import Role
 from ceangal.policy.breakglass import break_glass_open
+from ceangal.portal import urls as portal_urls
 from ceangal.referrals.services import referral_draft
+from ceangal.rights.tests.factories import log_request
 from ceangal.testing.factories import Personas, make_agreement, make_client, make_notice, make_staff
 from ceangal.web import urls as web_urls
 
@@ -42,6 +44,8 @@ DPO_ONLY = {
     "dpo_consent_list",
     "dpo_consent_record",
     "dpo_consent_evidence",
+    "rights_queue",
+    "rights_request_new",
 }
 # Break-glass is for reaching a client one cannot see yet: any trained key worker may open the
 # form, which shows nothing about the client (tested below and in test_sharing_breakglass).
@@ -55,6 +59,9 @@ TEAM_LEADER_ONLY = {"client_merge"}
 # An organisation's webhooks: its organisation admins only; other roles are refused (403), and
 # another organisation's subscription is "not found".
 ORG_ADMIN_ONLY = {"webhook_list", "webhook_new", "webhook_detail"}
+# Setting up a client's sign-in to their own pages and printing them a code: key workers and team
+# leaders of an organisation working with the client; other roles are refused (403).
+CASEWORK_ONLY = {"portal_access"}
 
 
 @dataclass
@@ -129,6 +136,7 @@ def _world(personas: Personas) -> World:
     webhook, _secret = subscription_create(
         actor=personas.council_admin, url="https://crm.example.org/hook", events=["referral.created"]
     )
+    rights_request = log_request(personas.council_worker, client.pk)
     c = {"client_id": client.pk}
     r = c | {"record_id": consent.pk}
     return World(
@@ -185,6 +193,11 @@ def _world(personas: Personas) -> World:
             "webhook_detail": {"webhook_id": webhook.pk},
             "referral_new": c,
             "client_messages": c,
+            "rights_request_new_for_client": c,
+            "rights_queue": {},
+            "rights_request_new": {},
+            "rights_request_detail": {"request_id": rights_request.pk},
+            "portal_access": c,
             "referral_list": {},
             "referral_detail": {"referral_id": referral.pk},
             "gap_list": {},
@@ -393,3 +406,49 @@ def test_deactivated_staff_are_signed_out(personas, name):
     response = browser.get(_url(world, name))
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize("persona", ["council_worker", "council_leader"])
+@pytest.mark.parametrize("name", sorted(CASEWORK_ONLY))
+def test_casework_pages_open_for_key_workers_and_team_leaders(personas, persona, name):
+    world = _world(personas)
+    browser = Browser()
+    browser.force_login(getattr(personas, persona).user)
+    assert browser.get(_url(world, name)).status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["council_dpo", "council_admin", "analyst"])
+@pytest.mark.parametrize("name", sorted(CASEWORK_ONLY))
+def test_casework_pages_are_refused_to_other_roles(personas, persona, name):
+    world = _world(personas)
+    browser = Browser()
+    browser.force_login(getattr(personas, persona).user)
+    assert browser.get(_url(world, name)).status_code == 403
+    assert browser.post(_url(world, name), {"action": "print"}).status_code == 403
+
+
+PORTAL_PAGES = [p.name for p in portal_urls.urlpatterns if isinstance(p, URLPattern) and p.name]
+
+
+@pytest.mark.parametrize(
+    "persona", ["council_worker", "council_leader", "council_dpo", "council_admin", "analyst", "outsider", "untrained"]
+)
+@pytest.mark.parametrize("name", PORTAL_PAGES)
+def test_staff_of_every_role_get_403_on_the_client_portal(personas, persona, name):
+    """The client's own pages (/my/) are for clients: a signed-in member of staff is refused."""
+    browser = Browser()
+    browser.force_login(getattr(personas, persona).user)
+    assert browser.get(reverse(f"portal:{name}")).status_code == 403
+    assert browser.post(reverse(f"portal:{name}"), {"code": "123456"}).status_code == 403
+
+
+@pytest.mark.parametrize("persona", ["outsider", "college_worker", "council_admin", "analyst"])
+def test_a_rights_request_is_not_found_by_those_who_may_not_see_it(personas, persona):
+    """The request page opens for the DPO and (read only) for the organisations working with the
+    client; to anyone else it is "not found", and a step posted to it changes nothing."""
+    world = _world(personas)
+    browser = Browser()
+    browser.force_login(getattr(personas, persona).user)
+    assert browser.get(_url(world, "rights_request_detail")).status_code == 404
+    response = browser.post(_url(world, "rights_request_detail"), {"step": "complete", "note": "Done."})
+    assert response.status_code == 404
