@@ -7,5 +7,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("ceangal.api.urls")),
+    path("my/", include("ceangal.portal.urls")),
     path("", include("ceangal.web.urls")),
 ]

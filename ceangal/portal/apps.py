@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class PortalConfig(AppConfig):
+    name = "ceangal.portal"
+    label = "portal"
+    verbose_name = "Client portal"
+    default_auto_field = "django.db.models.BigAutoField"
