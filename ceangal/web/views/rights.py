@@ -332,11 +332,10 @@ def _take_step(actor: StaffMember, rq: RightsRequest, step: str, post: Values, v
     elif step == "resume":
         services.request_resume(actor=actor, request=rq, note=note, expected_version=version)
     elif step == "extend":
-        months = post.get("months", "")
-        if months not in ("1", "2"):
-            raise InvalidInput({"months": [_("Choose 1 or 2 months.")]})
+        # Anything but 1 or 2 goes on as 0, so the service names it beside any other bad field.
+        months = {"1": 1, "2": 2}.get(post.get("months", ""), 0)
         services.request_extend(
-            actor=actor, request=rq, months=int(months), reason=post.get("reason", ""), expected_version=version
+            actor=actor, request=rq, months=months, reason=post.get("reason", ""), expected_version=version
         )
     elif step == "complete":
         services.request_complete(actor=actor, request=rq, note=note, expected_version=version)
