@@ -290,9 +290,9 @@ CEANGAL_PORTAL_CODE_REQUESTS = env_int("CEANGAL_PORTAL_CODE_REQUESTS", 5)
 CEANGAL_PORTAL_GLOBAL_PER_MINUTE = env_int("CEANGAL_PORTAL_GLOBAL_PER_MINUTE", 300)
 # Signing in through an OpenID Connect provider such as ScotAccount instead (docs/portal.md): add
 # "allauth.socialaccount" and "allauth.socialaccount.providers.openid_connect" to INSTALLED_APPS and
-#   SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": [{"provider_id": "scotaccount",
-#       "name": "ScotAccount", "client_id": env_str("SCOTACCOUNT_CLIENT_ID"),
-#       "settings": {"server_url": "https://authz.integration.scotaccount.service.gov.scot"}}]}}
+#   SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": [{
+#       "provider_id": "scotaccount", "name": "ScotAccount", "client_id": env_str("SCOTACCOUNT_CLIENT_ID"),
+#       "settings": {"server_url": env_str("SCOTACCOUNT_SERVER_URL"), "fetch_userinfo": True}}]}}
 # What `manage.py enqueue_daily` queues (run it once a day from cron or a timer).
 CEANGAL_DAILY_TASKS = [
     "ceangal.notifications.tasks.send_training_reminders",

@@ -339,7 +339,9 @@ def code_request(identifier: str) -> None:
             limited=limited,
         )
     if sent_to is not None:
-        transaction.on_commit(lambda: _send_code(channel, value, code))
+        # robust: a provider's failure is logged, never turned into an error page that only a
+        # known identifier could cause.
+        transaction.on_commit(lambda: _send_code(channel, value, code), robust=True)
 
 
 def _send_code(channel: Channel, to: str, code: str) -> None:

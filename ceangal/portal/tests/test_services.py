@@ -289,3 +289,15 @@ def test_roles_without_casework_cannot_set_up_or_print(signer: Signer, personas:
     with pytest.raises(NotPermitted):
         printed_code_issue(actor=actor, client_id=signer.client.pk)
     assert not SignInCode.objects.exists()
+
+
+class _BrokenSms:
+    def send(self, to: str, text: str) -> None:
+        raise ConnectionError("provider down")
+
+
+def test_a_failing_provider_does_not_show_a_known_identifier(signer: Signer, settings, monkeypatch):
+    """An error only a known identifier could cause would give the person away: it is logged."""
+    monkeypatch.setattr(services, "sms_backend", _BrokenSms)
+    ask(MOBILE)
+    assert SignInCode.objects.count() == 1
