@@ -301,6 +301,7 @@ CEANGAL_DAILY_TASKS = [
     "ceangal.notifications.tasks.deliver_due_webhooks",
     "ceangal.referrals.tasks.escalate_unanswered_referrals",
     "ceangal.rights.tasks.rights_clock_reminders",
+    "ceangal.portal.tasks.portal_housekeeping",
 ]
 
 LOGGING = {

@@ -27,7 +27,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -214,6 +214,29 @@ def access_set_up(*, actor: StaffMember, client_id: object, email: str = "", mob
             fields=[name for name, value in (("email", email_value), ("mobile", mobile_value)) if value],
         )
     return access
+
+
+def access_switch_off(*, actor: StaffMember, client_id: object) -> None:
+    """Stop the client signing in: their session ends at its next page, their codes stop working."""
+    pk = caseworker_client(actor, client_id).pk
+    now = _now()
+    with transaction.atomic():
+        access = PortalAccess.objects.select_for_update().filter(client_id=pk, active=True).first()
+        if access is None:
+            raise InvalidInput({"action": [_("The client's sign-in is already switched off.")]})
+        access.active = False
+        access.save(update_fields=["active"])
+        ended = SignInCode.objects.filter(client_id=pk, used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
+        audit_record(
+            actor_user_id=actor.user_id,
+            organisation_id=actor.organisation_id,
+            action="portal.access_switched_off",
+            object_type="portal_access",
+            object_id=access.pk,
+            client_id=pk,
+            fields=["active"],
+            detail={"codes_ended": ended},
+        )
 
 
 def printed_code_issue(*, actor: StaffMember, client_id: object) -> PrintedCode:
@@ -440,12 +463,13 @@ def printed_code_verify(code: str) -> uuid.UUID:
         busy = _global_over(now)
         # The code is the identifier here: its own bucket locks repeated tries of one code, the
         # global bucket brakes guessing across many (60 bits make guessing hopeless anyway).
-        row = _bucket(f"printed:{wanted}", now, _lock_window())
         matching = list(SignInCode.objects.filter(code_hash=wanted, channel=Channel.PRINTED))
+        # No row for a code that never existed: guesses must not fill the table.
+        row = _bucket(f"printed:{wanted}", now, _lock_window()) if matching else None
         client_id = matching[0].client_id if matching else None
         client_row = _bucket(f"client:{client_id}", now, _lock_window()) if client_id else None
         active = client_id is not None and PortalAccess.objects.filter(client_id=client_id, active=True).exists()
-        if busy or _locked(row, now) or (client_row is not None and _locked(client_row, now)):
+        if busy or (row is not None and _locked(row, now)) or (client_row is not None and _locked(client_row, now)):
             outcome = Refusal.LOCKED
         elif not matching or not active:
             outcome = Refusal.WRONG
@@ -465,7 +489,7 @@ def printed_code_verify(code: str) -> uuid.UUID:
 
 def _record(
     outcome: uuid.UUID | Refusal,
-    row: SignInThrottle,
+    row: SignInThrottle | None,
     client_row: SignInThrottle | None,
     now: dt.datetime,
     *,
@@ -475,12 +499,13 @@ def _record(
     """Count a failure (or clear the identifier's count on success) and audit the attempt."""
     if isinstance(outcome, Refusal):
         if outcome != Refusal.LOCKED:
-            _fail(row, now)
-            if client_row is not None:
-                _fail(client_row, now)
+            for bucket in (row, client_row):
+                if bucket is not None:
+                    _fail(bucket, now)
         _audit_attempt("portal.sign_in_refused", ident=ident, client_id=client_id, reason=str(outcome))
         return outcome
-    SignInThrottle.objects.filter(pk=row.pk).update(failures=0)
+    if row is not None:
+        SignInThrottle.objects.filter(pk=row.pk).update(failures=0)
     _audit_attempt("portal.signed_in", ident=ident, client_id=outcome)
     return outcome
 
@@ -490,16 +515,32 @@ def client_can_sign_in(client_id: uuid.UUID) -> bool:
     return PortalAccess.objects.filter(client_id=client_id, active=True).exists()
 
 
+def sign_in_housekeeping(*, now: dt.datetime | None = None) -> tuple[int, int]:
+    """Delete codes a day past their end and throttle rows whose window and lock have passed:
+    neither is evidence (the audit trail is), and unknown identifiers' rows would pile up."""
+    now = now or _now()
+    codes, _detail = SignInCode.objects.filter(expires_at__lt=now - dt.timedelta(days=1)).delete()
+    stale = now - _lock_window() - dt.timedelta(minutes=1)
+    throttles, _detail = (
+        SignInThrottle.objects.filter(window_started_at__lt=stale)
+        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+        .delete()
+    )
+    return codes, throttles
+
+
 __all__ = [
     "PrintedCode",
     "Refusal",
     "SignInRefused",
     "access_for",
     "access_set_up",
+    "access_switch_off",
     "caseworker_client",
     "client_can_sign_in",
     "code_request",
     "code_verify",
     "printed_code_issue",
     "printed_code_verify",
+    "sign_in_housekeeping",
 ]

@@ -182,3 +182,40 @@ def test_staff_get_403_on_every_portal_page(personas: Personas, name):
     for response in (browser.get(reverse(f"portal:{name}")), browser.post(reverse(f"portal:{name}"), {})):
         assert response.status_code == 403
         assert "These pages are for clients" in response.content.decode()
+
+
+def test_the_key_worker_switching_sign_in_off_signs_the_client_out(signer: Signer, personas: Personas):
+    client_browser = signed_in(signer)
+    staff = Browser()
+    staff.force_login(personas.council_worker.user)
+    url = reverse("web:portal_access", kwargs={"client_id": signer.client.pk})
+    assert "Switched on" in staff.get(url).content.decode()
+    assert staff.post(url, {"action": "switch_off"})["Location"] == url
+    assert "Switched off" in staff.get(url).content.decode()
+    assert client_browser.get(reverse("portal:home"))["Location"] == reverse("portal:sign_in")
+
+
+def test_the_staff_page_names_bad_fields_and_saves_nothing(signer: Signer, personas: Personas):
+    staff = Browser()
+    staff.force_login(personas.council_worker.user)
+    url = reverse("web:portal_access", kwargs={"client_id": signer.client.pk})
+    response = staff.post(url, {"action": "set_up", "email": "not-an-email", "mobile": "0770"})
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "Email address: Enter an email address in the right format" in page
+    assert "Mobile number: Enter a UK mobile number" in page
+    assert PortalAccess.objects.get(client_id=signer.client.pk).email == EMAIL
+
+
+def test_the_printed_code_page_shows_a_code_that_works_once(signer: Signer, personas: Personas):
+    staff = Browser()
+    staff.force_login(personas.council_worker.user)
+    url = reverse("web:portal_access", kwargs={"client_id": signer.client.pk})
+    page = staff.post(url, {"action": "print"}).content.decode()
+    code = re.search(r'id="printed-code">([A-Z0-9-]+)<', page)
+    assert code
+    assert "/my/" in page
+    assert "I have a code from my key worker" in page
+    assert code.group(1) not in staff.get(url).content.decode()
+    client_browser = Browser()
+    assert _post(client_browser, "sign_in_printed", {"code": code.group(1)})["Location"] == reverse("portal:home")

@@ -14,7 +14,7 @@ from django.utils import timezone
 from ceangal.audit.models import AuditEvent
 from ceangal.errors import InvalidInput, NotFound, NotPermitted
 from ceangal.portal import services, sms
-from ceangal.portal.models import PortalAccess, SignInCode
+from ceangal.portal.models import PortalAccess, SignInCode, SignInThrottle
 from ceangal.portal.services import (
     Refusal,
     SignInRefused,
@@ -301,3 +301,39 @@ def test_a_failing_provider_does_not_show_a_known_identifier(signer: Signer, set
     monkeypatch.setattr(services, "sms_backend", _BrokenSms)
     ask(MOBILE)
     assert SignInCode.objects.count() == 1
+
+
+def test_switching_off_ends_codes_and_is_audited(signer: Signer, personas: Personas):
+    printed = printed_code_issue(actor=personas.council_worker, client_id=signer.client.pk)
+    ask(EMAIL)
+    emailed = last_emailed_code()
+    services.access_switch_off(actor=personas.council_leader, client_id=signer.client.pk)
+    with pytest.raises(SignInRefused):
+        printed_code_verify(printed.code)
+    assert _refusal(EMAIL, emailed) == Refusal.WRONG
+    assert AuditEvent.objects.filter(action="portal.access_switched_off", client_id=signer.client.pk).exists()
+    with pytest.raises(InvalidInput) as again:
+        services.access_switch_off(actor=personas.council_leader, client_id=signer.client.pk)
+    assert list(again.value.errors) == ["action"]
+
+
+def test_a_made_up_printed_code_leaves_no_throttle_row(db):
+    for _ in range(3):
+        with pytest.raises(SignInRefused):
+            printed_code_verify("K7QM-9XRT-2HVD")
+    assert list(SignInThrottle.objects.values_list("bucket", flat=True)) == ["global"]
+
+
+def test_housekeeping_deletes_old_codes_and_passed_throttles_only(signer: Signer, personas: Personas):
+    printed_code_issue(actor=personas.council_worker, client_id=signer.client.pk)
+    ask(EMAIL)
+    for _ in range(5):
+        with pytest.raises(SignInRefused):
+            code_verify("nobody@example.org", "123456")
+    now = timezone.now()
+    assert services.sign_in_housekeeping(now=now) == (0, 0)
+    codes, throttles = services.sign_in_housekeeping(now=now + dt.timedelta(days=16))
+    assert codes == 2
+    assert throttles >= 2
+    assert not SignInCode.objects.exists()
+    assert not SignInThrottle.objects.exists()

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from ceangal.errors import InvalidInput
 from ceangal.partners.models import StaffMember
 from ceangal.portal.selectors import access_status
-from ceangal.portal.services import access_set_up, printed_code_issue
+from ceangal.portal.services import access_set_up, access_switch_off, printed_code_issue
 from ceangal.web.access import staff_page
 from ceangal.web.forms import FieldView, error_links, field_id
 
@@ -69,7 +69,15 @@ def portal_access(request: HttpRequest, actor: StaffMember, client_id: uuid.UUID
                 "portal_url": settings.CEANGAL_SITE_URL + reverse("portal:home"),
             },
         )
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("action") == "switch_off":
+        try:
+            access_switch_off(actor=actor, client_id=client_id)
+        except InvalidInput as exc:
+            errors = exc.errors
+        else:
+            messages.success(request, _("The client can no longer sign in. Their codes have stopped working."))
+            return redirect("web:portal_access", client_id=client_id)
+    elif request.method == "POST":
         values = {name: request.POST.get(name, "") for name in ("email", "mobile")}
         try:
             access_set_up(actor=actor, client_id=client_id, email=values["email"], mobile=values["mobile"])
