@@ -170,6 +170,10 @@ class RefuseIn(VersionIn):
     note: str = Field(description="The explanation, as told to the client.")
 
 
+class WithdrawIn(VersionIn):
+    note: str = Field(description="How the client withdrew it.")
+
+
 def _detail(request: HttpRequest, request_id: uuid.UUID) -> RightsRequestOut:
     detail = selectors.request_detail(actor=actor_of(request), request_id=request_id, today=timezone.localdate())
     return RightsRequestOut.of(detail)
@@ -345,6 +349,19 @@ def rights_request_refuse(request: HttpRequest, request_id: uuid.UUID, body: Ref
 )
 def rights_request_acknowledge(request: HttpRequest, request_id: uuid.UUID, body: NoteIn) -> RightsRequestOut:
     services.complaint_acknowledge(
+        actor=actor_of(request), request=_load(request, request_id), note=body.note, expected_version=body.version
+    )
+    return _detail(request, request_id)
+
+
+@router.post(
+    "/{request_id}/withdraw",
+    response={200: RightsRequestOut, **STEP_ERRORS},
+    url_name="rights_request_withdraw",
+    summary="Record that the client withdrew the request (DPO)",
+)
+def rights_request_withdraw(request: HttpRequest, request_id: uuid.UUID, body: WithdrawIn) -> RightsRequestOut:
+    services.request_withdraw(
         actor=actor_of(request), request=_load(request, request_id), note=body.note, expected_version=body.version
     )
     return _detail(request, request_id)

@@ -135,6 +135,7 @@ class EventKind(models.TextChoices):
     COMPLETED = "completed", _("Completed")
     REFUSED = "refused", _("Refused")
     ACKNOWLEDGED = "acknowledged", _("Complaint acknowledged")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the client")
 
 
 class PauseMark(models.TextChoices):

@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from ceangal.clients import models as cm
-from ceangal.errors import NotFound
+from ceangal.errors import NotFound, NotPermitted
 from ceangal.partners.models import StaffMember
 from ceangal.partners.roles import CASEWORK_ROLES, Role
 from ceangal.rights import clock
@@ -42,7 +43,9 @@ def visible_requests(actor: StaffMember) -> QuerySet[RightsRequest]:
     """The DPO sees every request of their partnership; key workers and team leaders see those of
     clients their organisation works with (read only); anyone else sees none."""
     base = RightsRequest.objects.select_related("client", "received_by", "logged_by__user")
-    if not actor.active:
+    # As for client records: no current data-protection training, no requests (they hold what
+    # the client said).
+    if not actor.active or not actor.training_current(timezone.localdate()):
         return base.none()
     if actor.role == Role.DPO:
         return base.filter(partnership_id=actor.organisation.partnership_id)
@@ -209,6 +212,8 @@ def dpo_queue(*, actor: StaffMember, today: dt.date, kind: str = "", status: str
     days left. Not a DPO: NotFound, as the queue is the DPO's."""
     if not is_dpo(actor):
         raise NotFound("No such page.")
+    if not actor.training_current(today):
+        raise NotPermitted("Your data-protection training has expired: renew it to work on rights requests.")
     return _rows(list(_filtered(visible_requests(actor), kind, status)), today)
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Collection
 
 from django.db import transaction
 from django.db.models import F
@@ -59,6 +58,7 @@ STEP_FROM: dict[str, tuple[str, ...]] = {
     "complete": (_S.RECEIVED, _S.IDENTITY_VERIFIED, _S.IN_PROGRESS, _S.EXTENDED),
     "refuse": tuple(s for s in _S if s not in CLOSED_STATUSES),
     "acknowledge": tuple(s for s in _S if s not in CLOSED_STATUSES),
+    "withdraw": tuple(s for s in _S if s not in CLOSED_STATUSES),
 }
 STEP_WORDS: dict[str, str] = {
     "await_identity": "asked for proof of identity",
@@ -69,6 +69,7 @@ STEP_WORDS: dict[str, str] = {
     "complete": "completed",
     "refuse": "refused",
     "acknowledge": "acknowledged",
+    "withdraw": "withdrawn",
 }
 
 
@@ -479,4 +480,22 @@ def complaint_acknowledge(
     )
 
 
-STEPS: Collection[str] = tuple(STEP_FROM)
+def request_withdraw(
+    *, actor: StaffMember, request: RightsRequest, note: str, expected_version: int | None = None
+) -> RightsRequest:
+    """The client no longer wants the request answered: record how they said so. It closes."""
+    _require_dpo(actor, request)
+    _require_status(request, "withdraw")
+    errors: dict[str, list[str]] = {}
+    note = _text(note, "note", errors, required="Say how the client withdrew the request (a letter, a call...).")
+    if errors:
+        raise InvalidInput(errors)
+    return _step(
+        request,
+        actor=actor,
+        expected_version=expected_version,
+        kind=EventKind.WITHDRAWN,
+        changes={"status": _S.WITHDRAWN, "completed_on": _today()},
+        note=note,
+        pause=_ends_pause(request),
+    )

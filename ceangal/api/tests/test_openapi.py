@@ -98,6 +98,7 @@ EXPECTED_OPERATIONS = {
     ("post", "/rights-requests/{request_id}/complete"),
     ("post", "/rights-requests/{request_id}/refuse"),
     ("post", "/rights-requests/{request_id}/acknowledge"),
+    ("post", "/rights-requests/{request_id}/withdraw"),
 }
 
 

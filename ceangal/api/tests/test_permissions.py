@@ -470,6 +470,10 @@ REQUESTS: dict[tuple[str, str], Request] = {
         {"request_id": received_request(case.personas, case.client_id, kind="complaint").pk},
         {"note": "Letter sent."},
     ),
+    ("POST", "/rights-requests/{request_id}/withdraw"): lambda case: (
+        {"request_id": received_request(case.personas, case.client_id).pk},
+        {"note": "She rang to say she no longer needs it."},
+    ),
 }
 
 # Steps only the organisation a referral was sent to may take: the college answers the council.
@@ -534,6 +538,7 @@ DPO_ONLY: set[tuple[str, str]] = {
     ("POST", "/rights-requests/{request_id}/complete"),
     ("POST", "/rights-requests/{request_id}/refuse"),
     ("POST", "/rights-requests/{request_id}/acknowledge"),
+    ("POST", "/rights-requests/{request_id}/withdraw"),
 }
 
 # Operations on a consent record by its own id: it is opened through its client (or, for a DPO,

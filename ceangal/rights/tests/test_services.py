@@ -292,7 +292,11 @@ def test_steps_from_the_wrong_status_are_refused(personas: Personas, client: cm.
     services.request_await_identity(actor=personas.council_dpo, request=request)
     with pytest.raises(InvalidInput, match="cannot be completed"):
         services.request_complete(actor=personas.council_dpo, request=request, note="Sent.")
-    assert services.allowed_steps(personas.council_dpo, request, today=TODAY()) == ("verify_identity", "refuse")
+    assert services.allowed_steps(personas.council_dpo, request, today=TODAY()) == (
+        "verify_identity",
+        "refuse",
+        "withdraw",
+    )
     assert services.allowed_steps(personas.council_worker, request, today=TODAY()) == ()
 
 
@@ -310,3 +314,30 @@ def test_the_queue_puts_overdue_first_then_by_days_left(personas: Personas, clie
     assert not rows[2].due_soon
     assert rows[0].client_reference == client.reference
     assert [r.id for r in selectors.dpo_queue(actor=personas.council_dpo, today=TODAY(), kind="erasure")] == [late.pk]
+
+
+def test_the_client_withdraws_a_paused_request(personas: Personas, client: cm.Client) -> None:
+    request = log_request(personas.council_worker, client.pk)
+    dpo = personas.council_dpo
+    services.request_await_clarification(actor=dpo, request=request, question="Which partner?")
+    with pytest.raises(InvalidInput) as exc:
+        services.request_withdraw(actor=dpo, request=request, note="")
+    assert set(exc.value.errors) == {"note"}
+    services.request_withdraw(actor=dpo, request=request, note="She rang to say she no longer needs it.")
+    request.refresh_from_db()
+    assert (request.status, request.completed_on) == (RequestStatus.WITHDRAWN, TODAY())
+    assert list(request.events.exclude(pause="").values_list("pause", flat=True)) == ["start", "end"]
+    assert selectors.dpo_queue(actor=dpo, today=TODAY()) == []
+    assert _audits(request)[-1] == "rights_request.withdrawn"
+
+
+def test_lapsed_training_sees_no_requests(personas: Personas, client: cm.Client) -> None:
+    request = log_request(personas.council_worker, client.pk)
+    personas.council_dpo.training_expires_on = TODAY() - dt.timedelta(days=1)
+    personas.council_dpo.save(update_fields=["training_expires_on"])
+    with pytest.raises(NotPermitted, match="training"):
+        selectors.dpo_queue(actor=personas.council_dpo, today=TODAY())
+    with pytest.raises(NotPermitted, match="training"):
+        services.request_complete(actor=personas.council_dpo, request=request, note="Sent.")
+    with pytest.raises(NotFound):
+        selectors.request_for(actor=personas.untrained, request_id=request.pk)

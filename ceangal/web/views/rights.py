@@ -302,6 +302,19 @@ def _step_fields(step: str, values: Values, errors: Mapping[str, Sequence[str]])
                 "note", _("Explanation, as told to the client"), "textarea", values, errors, prefix=p, required=True
             ),
         )
+    if step == "withdraw":
+        return (
+            _field(
+                "note",
+                _("How did the client withdraw it?"),
+                "textarea",
+                values,
+                errors,
+                prefix=p,
+                hint=_("For example: by phone to their key worker on 3 March."),
+                required=True,
+            ),
+        )
     return (_field("note", note, "textarea", values, errors, prefix=p),)
 
 
@@ -314,6 +327,7 @@ STEP_TITLES: dict[str, StrOrPromise] = {
     "complete": _lazy("Complete the request"),
     "refuse": _lazy("Refuse the request"),
     "acknowledge": _lazy("Acknowledge the complaint"),
+    "withdraw": _lazy("The client withdrew the request"),
 }
 
 
@@ -345,6 +359,8 @@ def _take_step(actor: StaffMember, rq: RightsRequest, step: str, post: Values, v
         )
     elif step == "acknowledge":
         services.complaint_acknowledge(actor=actor, request=rq, note=note, expected_version=version)
+    elif step == "withdraw":
+        services.request_withdraw(actor=actor, request=rq, note=note, expected_version=version)
     else:
         raise InvalidInput({"step": [_("Choose a step to take.")]})
 
