@@ -69,7 +69,7 @@ class TimelineEntryOut(Schema):
     at: dt.datetime
     on: dt.date
     by: str
-    note: str
+    note: str = Field(description="Empty to a partner other than the one that received the request.")
     clock: str = Field(description="`start` where the clock stopped, `end` where it restarted, else empty.")
 
 
@@ -81,7 +81,10 @@ class RightsRequestOut(Schema):
     channel: str
     received_on: dt.date
     received_by: str
-    details: str
+    details: str | None = Field(
+        description="What the client asked for; null to a partner other than the one that received it (the DPO "
+        "and the receiving organisation read it)."
+    )
     status: RequestStatus
     due_on: dt.date | None
     days_left: int | None
@@ -89,9 +92,9 @@ class RightsRequestOut(Schema):
     paused: bool
     clock: str = Field(description="The clock in words: how the due date was worked out.")
     extension_months: int | None
-    extension_reason: str
+    extension_reason: str | None
     exemption: str
-    refusal_note: str
+    refusal_note: str | None
     acknowledged_on: dt.date | None
     completed_on: dt.date | None
     steps: list[str] = Field(description="The steps you may take now.")
@@ -109,7 +112,7 @@ class RightsRequestOut(Schema):
             channel=str(r.channel),
             received_on=r.received_on,
             received_by=r.received_by.name,
-            details=r.details,
+            details=r.details if detail.full else None,
             status=RequestStatus(r.status),
             due_on=detail.clock.due_on,
             days_left=detail.clock.days_left,
@@ -117,9 +120,9 @@ class RightsRequestOut(Schema):
             paused=detail.clock.paused,
             clock=detail.clock.explanation,
             extension_months=r.extension_months,
-            extension_reason=r.extension_reason,
+            extension_reason=r.extension_reason if detail.full else None,
             exemption=str(r.exemption),
-            refusal_note=r.refusal_note,
+            refusal_note=r.refusal_note if detail.full else None,
             acknowledged_on=r.acknowledged_on,
             completed_on=r.completed_on,
             steps=list(detail.steps),

@@ -23,7 +23,6 @@ from ceangal.rights import clock
 from ceangal.rights.models import (
     CLOSED_STATUSES,
     OPEN_STATUSES,
-    PAUSED_STATUSES,
     EventKind,
     PauseMark,
     RequestKind,
@@ -105,7 +104,11 @@ def _long(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def clock_view(request: RightsRequest, facts: clock.ClockFacts, *, today: dt.date) -> ClockView:
+def clock_view(
+    request: RightsRequest, facts: clock.ClockFacts, *, today: dt.date, with_reason: bool = True
+) -> ClockView:
+    """The clock as shown: due date, days left (none once closed), and the date explained in words
+    (with the reason for an extension only for those who may read what the client was told)."""
     closed = request.status in CLOSED_STATUSES
     on = today
     if closed:
@@ -123,10 +126,11 @@ def clock_view(request: RightsRequest, facts: clock.ClockFacts, *, today: dt.dat
                 f"Acknowledged on {_long(request.acknowledged_on)} (due by {_long(due)}: 30 days from "
                 f"{_long(request.received_on)}).",
             )
-        left = (due - today).days
         words = f"Acknowledgement due {_long(due)}: 30 days from {_long(request.received_on)}."
-        open_ = not closed
-        return ClockView(due, left, False, open_ and left < 0, open_ and 0 <= left <= DUE_SOON_DAYS, words)
+        if closed:
+            return ClockView(due, None, False, False, False, words)
+        left = (due - today).days
+        return ClockView(due, left, False, left < 0, 0 <= left <= DUE_SOON_DAYS, words)
     due = clock.due_date(facts, on=on)
     left = clock.days_left(facts, on=today)
     parts = [f"one month from {_long(request.received_on)}"]
@@ -137,17 +141,16 @@ def clock_view(request: RightsRequest, facts: clock.ClockFacts, *, today: dt.dat
             parts.append(f"paused {days} day{'s' if days != 1 else ''} {label}{' (still waiting)' if still else ''}")
     if facts.extension:
         months = facts.extension.months
-        reason = request.extension_reason.strip().rstrip(".")
+        reason = request.extension_reason.strip().rstrip(".") if with_reason else ""
         parts.append(
             f"extended by {months} month{'s' if months != 1 else ''} on {_long(facts.extension.decided_on)}"
             + (f" because {reason}" if reason else "")
         )
     explanation = f"Due {_long(due)}: " + "; ".join(parts) + "."
-    paused = clock.is_paused(facts, on=today) and not closed
-    open_ = not closed
-    return ClockView(
-        due, left, paused, open_ and left < 0, open_ and not paused and 0 <= left <= DUE_SOON_DAYS, explanation
-    )
+    if closed:
+        return ClockView(due, None, False, False, False, explanation)
+    paused = clock.is_paused(facts, on=today)
+    return ClockView(due, left, paused, left < 0, not paused and 0 <= left <= DUE_SOON_DAYS, explanation)
 
 
 # -- the queue ------------------------------------------------------------------------------------
@@ -256,16 +259,17 @@ class RequestDetail:
     clock: ClockView
     timeline: tuple[TimelineEntry, ...]
     steps: tuple[str, ...]  # the steps the actor may take now (see services.allowed_steps)
-
-    @property
-    def paused_statuses(self) -> tuple[str, ...]:
-        return tuple(str(s) for s in PAUSED_STATUSES)
+    # Whether the actor may read what the client said and what they were told (the details, the
+    # notes, the reasons): the DPO, and the organisation that received the request. Another
+    # partner working with the client sees where it stands, not what it says.
+    full: bool
 
 
 def request_detail(*, actor: StaffMember, request_id: object, today: dt.date) -> RequestDetail:
     from ceangal.rights.services import allowed_steps  # the services decide what may be done
 
     request = request_for(actor=actor, request_id=request_id)
+    full = is_dpo(actor) or actor.organisation_id == request.received_by_id
     events = list(request.events.select_related("by__user"))
     timeline = tuple(
         TimelineEntry(
@@ -274,10 +278,10 @@ def request_detail(*, actor: StaffMember, request_id: object, today: dt.date) ->
             at=e.at,
             on=e.on,
             by=e.by.display_name if e.by else "The client",
-            note=e.note,
+            note=e.note if full else "",
             pause=str(e.pause),
         )
         for e in events
     )
-    view = clock_view(request, clock_facts(request, events), today=today)
-    return RequestDetail(request, view, timeline, allowed_steps(actor, request, today=today))
+    view = clock_view(request, clock_facts(request, events), today=today, with_reason=full)
+    return RequestDetail(request, view, timeline, allowed_steps(actor, request, today=today), full)

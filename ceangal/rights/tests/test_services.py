@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from ceangal.audit.models import AuditEvent
 from ceangal.clients import models as cm
+from ceangal.clients.services import engagement_open
 from ceangal.errors import EditConflict, InvalidInput, NotFound, NotPermitted
 from ceangal.rights import selectors, services
 from ceangal.rights.clock import add_months
@@ -341,3 +342,18 @@ def test_lapsed_training_sees_no_requests(personas: Personas, client: cm.Client)
         services.request_complete(actor=personas.council_dpo, request=request, note="Sent.")
     with pytest.raises(NotFound):
         selectors.request_for(actor=personas.untrained, request_id=request.pk)
+
+
+def test_another_partner_sees_where_a_request_stands_not_what_it_says(personas: Personas, client: cm.Client) -> None:
+    """The college works with the client too: its key worker sees the request and its clock, but
+    not what the client said to the council, nor what the DPO told them."""
+    engagement_open(actor=personas.college_worker, client=client)
+    request = log_request(personas.council_worker, client.pk, details="My ex-partner must not see this.")
+    services.request_extend(actor=personas.council_dpo, request=request, months=1, reason="the records are long")
+    college = selectors.request_detail(actor=personas.college_worker, request_id=request.pk, today=TODAY())
+    assert not college.full
+    assert all(entry.note == "" for entry in college.timeline)
+    assert "because" not in college.clock.explanation
+    council = selectors.request_detail(actor=personas.council_worker, request_id=request.pk, today=TODAY())
+    assert council.full
+    assert "because the records are long" in council.clock.explanation
