@@ -391,10 +391,10 @@ class Objection(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"Objection of {self.client_id} to {self.purpose}"
+
     @property
     def in_force(self) -> bool:
         return self.ended_at is None and not self.compelling_grounds
-
-    def __str__(self) -> str:
-        return f"Objection of {self.client_id} to {self.purpose}"
 
