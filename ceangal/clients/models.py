@@ -397,4 +397,3 @@ class Objection(models.Model):
     @property
     def in_force(self) -> bool:
         return self.ended_at is None and not self.compelling_grounds
-
