@@ -18,14 +18,13 @@ from collections.abc import Collection, Sequence
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from ceangal.audit.services import audit_record
 from ceangal.clients import models as cm
 from ceangal.directory.eligibility import capacity_note, is_full
 from ceangal.directory.models import Service
-from ceangal.errors import EditConflict, InvalidInput, NotFound, NotPermitted
+from ceangal.errors import InvalidInput, NotFound, NotPermitted
 from ceangal.ledger.models import Channel
 from ceangal.partners.models import StaffMember
 from ceangal.partners.roles import CASEWORK_ROLES, Role
@@ -47,6 +46,7 @@ from ceangal.referrals.models import (
     ReferralStatus,
 )
 from ceangal.referrals.workdays import add_working_days
+from ceangal.versioning import claim_version
 
 _S = ReferralStatus
 NOTE_MAX = 4000
@@ -92,13 +92,7 @@ def _text(value: str, field: str, errors: dict[str, list[str]], *, required: str
 
 
 def _claim(referral: Referral, expected_version: int | None) -> None:
-    """Optimistic lock: the step applies to the version the actor saw, else EditConflict."""
-    version = referral.version if expected_version is None else expected_version
-    claimed = Referral.objects.filter(pk=referral.pk, version=version).update(version=F("version") + 1)
-    if not claimed:
-        current = Referral.objects.filter(pk=referral.pk).values_list("version", flat=True).first()
-        raise EditConflict(what="The referral", expected_version=version, current_version=current or 0)
-    referral.version = version + 1
+    claim_version(referral, expected_version, what="The referral")
 
 
 def _event(referral: Referral, kind: EventKind, actor: StaffMember | None, note: str = "") -> ReferralEvent:

@@ -14,12 +14,11 @@ import datetime as dt
 import uuid
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from ceangal.audit.services import audit_record
 from ceangal.clients import models as cm
-from ceangal.errors import EditConflict, InvalidInput, NotFound, NotPermitted
+from ceangal.errors import InvalidInput, NotFound, NotPermitted
 from ceangal.partners.models import StaffMember
 from ceangal.partners.roles import CASEWORK_ROLES, Role
 from ceangal.rights import clock
@@ -37,6 +36,7 @@ from ceangal.rights.models import (
     RightsRequestEvent,
 )
 from ceangal.rights.selectors import clock_facts
+from ceangal.versioning import claim_version
 
 _S = RequestStatus
 NOTE_MAX = 4000
@@ -160,13 +160,7 @@ def _client_for_logging(actor: StaffMember, client: object) -> cm.Client:
 
 
 def _claim(request: RightsRequest, expected_version: int | None) -> None:
-    """Optimistic lock: the step applies to the version the actor saw, else EditConflict."""
-    version = request.version if expected_version is None else expected_version
-    claimed = RightsRequest.objects.filter(pk=request.pk, version=version).update(version=F("version") + 1)
-    if not claimed:
-        current = RightsRequest.objects.filter(pk=request.pk).values_list("version", flat=True).first()
-        raise EditConflict(what="The rights request", expected_version=version, current_version=current or 0)
-    request.version = version + 1
+    claim_version(request, expected_version, what="The rights request")
 
 
 def _event(
