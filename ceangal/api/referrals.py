@@ -404,10 +404,6 @@ def referral_preview(request: HttpRequest, referral_id: uuid.UUID) -> PacketOut:
     return PacketOut.of(packet, flags)
 
 
-def _step(actor: StaffMember, referral: Referral) -> ReferralDetailOut:
-    return _detail(actor, referral.pk)
-
-
 @router.post(
     "/{referral_id}/send",
     response={200: ReferralDetailOut, **STEP_ERRORS},
@@ -419,7 +415,7 @@ def referral_send(request: HttpRequest, referral_id: uuid.UUID, body: SendIn) ->
     services.referral_send(
         actor=actor, referral=referral, override_note=body.override_note, expected_version=body.version
     )
-    return _step(actor, referral)
+    return _detail(actor, referral.pk)
 
 
 @router.post(
@@ -438,7 +434,7 @@ def referral_accept(request: HttpRequest, referral_id: uuid.UUID, body: AcceptIn
     services.referral_accept(
         actor=actor, referral=referral, key_worker=key_worker, note=body.note, expected_version=body.version
     )
-    return _step(actor, referral)
+    return _detail(actor, referral.pk)
 
 
 @router.post(
@@ -452,7 +448,7 @@ def referral_decline(request: HttpRequest, referral_id: uuid.UUID, body: Decline
     services.referral_decline(
         actor=actor, referral=referral, reason=str(body.reason), note=body.note, expected_version=body.version
     )
-    return _step(actor, referral)
+    return _detail(actor, referral.pk)
 
 
 @router.post(
@@ -466,7 +462,7 @@ def referral_request_info(request: HttpRequest, referral_id: uuid.UUID, body: Qu
     services.referral_request_info(
         actor=actor, referral=referral, question=body.question, expected_version=body.version
     )
-    return _step(actor, referral)
+    return _detail(actor, referral.pk)
 
 
 @router.post(
@@ -478,7 +474,7 @@ def referral_request_info(request: HttpRequest, referral_id: uuid.UUID, body: Qu
 def referral_give_info(request: HttpRequest, referral_id: uuid.UUID, body: AnswerIn) -> ReferralDetailOut:
     actor, referral = _referral(request, referral_id)
     services.referral_give_info(actor=actor, referral=referral, answer=body.answer, expected_version=body.version)
-    return _step(actor, referral)
+    return _detail(actor, referral.pk)
 
 
 @router.post(
@@ -490,7 +486,7 @@ def referral_give_info(request: HttpRequest, referral_id: uuid.UUID, body: Answe
 def referral_withdraw(request: HttpRequest, referral_id: uuid.UUID, body: WithdrawIn) -> ReferralDetailOut:
     actor, referral = _referral(request, referral_id)
     services.referral_withdraw(actor=actor, referral=referral, reason=body.reason, expected_version=body.version)
-    return _step(actor, referral)
+    return _detail(actor, referral.pk)
 
 
 @router.post(
@@ -502,7 +498,7 @@ def referral_withdraw(request: HttpRequest, referral_id: uuid.UUID, body: Withdr
 def referral_start(request: HttpRequest, referral_id: uuid.UUID, body: StartIn) -> ReferralDetailOut:
     actor, referral = _referral(request, referral_id)
     services.referral_start(actor=actor, referral=referral, started_on=body.started_on, expected_version=body.version)
-    return _step(actor, referral)
+    return _detail(actor, referral.pk)
 
 
 @router.post(
@@ -514,7 +510,7 @@ def referral_start(request: HttpRequest, referral_id: uuid.UUID, body: StartIn) 
 def referral_complete(request: HttpRequest, referral_id: uuid.UUID, body: CompleteIn) -> ReferralDetailOut:
     actor, referral = _referral(request, referral_id)
     services.referral_complete(actor=actor, referral=referral, note=body.note, expected_version=body.version)
-    return _step(actor, referral)
+    return _detail(actor, referral.pk)
 
 
 @router.get(
@@ -527,7 +523,7 @@ def referral_messages(request: HttpRequest, referral_id: uuid.UUID) -> list[Mess
     """Only the referral's two organisations read them; reading is audited, and marks those sent
     to your organisation as read."""
     actor, referral = _referral(request, referral_id)
-    found = list(Message.objects.filter(referral=referral).select_related("sent_by__user", "from_organisation"))
+    found = selectors.thread(referral)
     services.messages_read(actor=actor, messages=found)
     return [MessageOut.of(m) for m in found]
 

@@ -21,7 +21,7 @@ def referral_link(referral: Referral) -> str:
 def _staff(organisation_id: int, roles: Iterable[Role]) -> list[StaffMember]:
     return list(
         StaffMember.objects.filter(organisation_id=organisation_id, role__in=list(roles), active=True).select_related(
-            "user", "organisation"
+            "user", "organisation__partnership"
         )
     )
 

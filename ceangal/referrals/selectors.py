@@ -162,7 +162,7 @@ def referral_view(*, actor: StaffMember, referral_id: object, channel: Channel |
         )
         for e in ReferralEvent.objects.filter(referral=referral).select_related("by__user", "by_organisation")
     ]
-    messages = list(Message.objects.filter(referral=referral).select_related("sent_by__user", "from_organisation"))
+    messages = thread(referral)
     packet: list[SectionView] = []
     name = ""
     progress: Progress | None = None
@@ -202,6 +202,11 @@ def referral_view(*, actor: StaffMember, referral_id: object, channel: Channel |
         progress=progress,
         time_to_answer=answered,
     )
+
+
+def thread(referral: Referral) -> list[Message]:
+    """The messages about a referral, oldest first (for one of its parties: see referral_for)."""
+    return list(Message.objects.filter(referral=referral).select_related("sent_by__user", "from_organisation"))
 
 
 def client_messages(*, actor: StaffMember, client_id: object) -> list[Message]:

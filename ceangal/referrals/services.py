@@ -18,6 +18,7 @@ from collections.abc import Collection, Sequence
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from ceangal.audit.services import audit_record
@@ -312,41 +313,68 @@ def referral_create(
     return referral
 
 
-def _sync_referred_engagement(client_id: uuid.UUID, organisation_id: int, actor: StaffMember | None) -> None:
-    """Keep the recipient's referred engagement equal to its waiting referrals: their packets'
-    categories together; closed when none waits. A live engagement is left alone."""
-    waiting = Referral.objects.filter(client_id=client_id, to_organisation_id=organisation_id, status__in=PENDING)
-    categories = sorted({c for packet in waiting.values_list("categories", flat=True) for c in packet})
-    engagement = (
+def _open_engagement(client_id: uuid.UUID, organisation_id: int) -> cm.Engagement | None:
+    """The organisation's engagement with the client that is not closed (live or referred), locked."""
+    return (
         cm.Engagement.objects.select_for_update()
         .filter(client_id=client_id, organisation_id=organisation_id)
         .exclude(status=cm.EngagementStatus.CLOSED)
         .first()
     )
+
+
+def _save_engagement(engagement: cm.Engagement, actor: StaffMember | None, action: str, **detail: object) -> None:
+    """Save an engagement the referral services changed, with its history user and audit event
+    (actor None: the system, as when a consent withdrawal withdraws a referral)."""
+    engagement.version += 1
+    if actor is not None:
+        engagement._history_user = actor.user  # type: ignore[attr-defined]
+    engagement.save()
+    audit_record(
+        actor_user_id=actor.user_id if actor else None,
+        organisation_id=actor.organisation_id if actor else None,
+        action=action,
+        object_type="engagement",
+        object_id=engagement.pk,
+        client_id=engagement.client_id,
+        detail={"status": str(engagement.status), **detail},
+    )
+
+
+def _sync_referred_engagement(client_id: uuid.UUID, organisation_id: int, actor: StaffMember | None) -> None:
+    """Keep the recipient's referred engagement equal to its waiting referrals: their packets'
+    categories together; closed when none waits. A live engagement is left alone."""
+    packets = list(
+        Referral.objects.filter(
+            client_id=client_id, to_organisation_id=organisation_id, status__in=PENDING
+        ).values_list("categories", flat=True)
+    )
+    categories = sorted({c for packet in packets for c in packet})
+    engagement = _open_engagement(client_id, organisation_id)
     today = timezone.localdate()
     if engagement is None:
-        if waiting.exists():
-            cm.Engagement.objects.create(
+        if packets:
+            engagement = cm.Engagement(
                 client_id=client_id,
                 organisation_id=organisation_id,
                 status=cm.EngagementStatus.REFERRED,
                 started_on=today,
                 packet_categories=categories,
+                version=0,
             )
+            _save_engagement(engagement, actor, "engagement.referred", categories=categories)
         return
     if engagement.status != cm.EngagementStatus.REFERRED:
         return
-    if waiting.exists():
+    if packets:
         engagement.packet_categories = categories
-        engagement.version += 1
-        engagement.save(update_fields=["packet_categories", "version"])
+        _save_engagement(engagement, actor, "engagement.referred", categories=categories)
     else:
         engagement.status = cm.EngagementStatus.CLOSED
         engagement.packet_categories = []
         engagement.closed_on = today
         engagement.closure_reason = "referral_ended"
-        engagement.version += 1
-        engagement.save(update_fields=["status", "packet_categories", "closed_on", "closure_reason", "version"])
+        _save_engagement(engagement, actor, "engagement.closed", reason="referral_ended")
 
 
 def referral_accept(
@@ -390,38 +418,20 @@ def referral_accept(
 
 
 def _engage(referral: Referral, actor: StaffMember, key_worker: StaffMember | None) -> None:
-    engagement = (
-        cm.Engagement.objects.select_for_update()
-        .filter(client_id=referral.client_id, organisation_id=referral.to_organisation_id)
-        .exclude(status=cm.EngagementStatus.CLOSED)
-        .first()
-    )
-    if engagement is None:
-        engagement = cm.Engagement(
-            client_id=referral.client_id, organisation_id=referral.to_organisation_id, started_on=timezone.localdate()
-        )
-    elif engagement.status != cm.EngagementStatus.REFERRED:
+    engagement = _open_engagement(referral.client_id, referral.to_organisation_id)
+    if engagement is not None and engagement.status != cm.EngagementStatus.REFERRED:
+        # Already working with the client: only a missing key worker is filled in.
         if key_worker is not None and engagement.key_worker_id is None:
             engagement.key_worker = key_worker
-            engagement.version += 1
-            engagement.save(update_fields=["key_worker", "version"])
+            _save_engagement(engagement, actor, "engagement.key_worker_assigned", referral=str(referral.pk))
         return
+    if engagement is None:
+        engagement = cm.Engagement(client_id=referral.client_id, organisation_id=referral.to_organisation_id, version=0)
     engagement.status = cm.EngagementStatus.ACTIVE
     engagement.packet_categories = []
     engagement.key_worker = key_worker
     engagement.started_on = timezone.localdate()
-    engagement.version += 1
-    engagement._history_user = actor.user  # type: ignore[attr-defined]
-    engagement.save()
-    audit_record(
-        actor_user_id=actor.user_id,
-        organisation_id=actor.organisation_id,
-        action="engagement.opened",
-        object_type="engagement",
-        object_id=engagement.pk,
-        client_id=referral.client_id,
-        detail={"referral": str(referral.pk)},
-    )
+    _save_engagement(engagement, actor, "engagement.opened", referral=str(referral.pk))
 
 
 def referral_decline(
@@ -733,8 +743,6 @@ def message_send(
 
 
 def _message_link(message: Message) -> str:
-    from django.urls import reverse
-
     if message.referral_id:
         return reverse("web:referral_detail", args=[message.referral_id]) + "#messages"
     return reverse("web:messages")

@@ -673,14 +673,17 @@ def _is_record_bound(method: str, path: str) -> bool:
     return (method, path.removeprefix(API)) in RECORD_BOUND
 
 
-# Operations on a consent record or a referral by its own id, and the path parameter naming it.
-ID_BOUND = [(*op, "record_id") for op in OPERATIONS if _is_record_bound(*op)] + [
-    (*op, "referral_id") for op in OPERATIONS if _is_referral_path(op[1])
-]
+# Operations on a consent record, a referral or a rights request by its own id, and the path
+# parameter naming it.
+ID_BOUND = (
+    [(*op, "record_id") for op in OPERATIONS if _is_record_bound(*op)]
+    + [(*op, "referral_id") for op in OPERATIONS if _is_referral_path(op[1])]
+    + [(*op, "request_id") for op in OPERATIONS if _is_rights_request_path(op[1])]
+)
 
 
 @pytest.mark.parametrize(("method", "path", "key"), ID_BOUND)
-def test_outsider_sees_the_same_404_as_for_a_consent_record_or_referral_that_does_not_exist(
+def test_outsider_sees_the_same_404_as_for_a_record_referral_or_request_that_does_not_exist(
     method: str,
     path: str,
     key: str,
@@ -693,23 +696,6 @@ def test_outsider_sees_the_same_404_as_for_a_consent_record_or_referral_that_doe
     forbidden = outsider.call(method, url, body)
     params, body = REQUESTS[(method, path.removeprefix(API))](matrix_case)
     missing = outsider.call(method, path.format(**{**params, key: uuid.uuid4()}), body)
-    assert forbidden.status_code == missing.status_code == 404
-    assert problem(forbidden) == problem(missing)
-
-
-@pytest.mark.parametrize(("method", "path"), [op for op in OPERATIONS if _is_rights_request_path(op[1])])
-def test_outsider_sees_the_same_404_as_for_a_rights_request_that_does_not_exist(
-    method: str,
-    path: str,
-    personas: Personas,
-    matrix_case: MatrixCase,
-    as_key: Callable[[StaffMember], ApiCaller],
-) -> None:
-    outsider = as_key(personas.outsider)
-    url, body = _request(method, path, matrix_case)
-    forbidden = outsider.call(method, url, body)
-    params, body = REQUESTS[(method, path.removeprefix(API))](matrix_case)
-    missing = outsider.call(method, path.format(**{**params, "request_id": uuid.uuid4()}), body)
     assert forbidden.status_code == missing.status_code == 404
     assert problem(forbidden) == problem(missing)
 
