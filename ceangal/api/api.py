@@ -96,3 +96,5 @@ api.add_router("/referrals", referrals.router)
 api.add_router("/messages", referrals.messages_router)
 api.add_router("/provision-gaps", referrals.gaps_router)
 api.add_router("/rights-requests", rights.router)
+# access packs (subject access and portability copies)
+# rectification, erasure, restriction, objection, legal holds

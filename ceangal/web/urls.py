@@ -80,6 +80,8 @@ urlpatterns = [
     path("dpo/rights/", rights.rights_queue, name="rights_queue"),
     path("dpo/rights/new/", rights.rights_request_new, name="rights_request_new"),
     path("dpo/rights/<uuid:request_id>/", rights.rights_request_detail, name="rights_request_detail"),
+    # access packs (subject access and portability copies)
+    # rectification, erasure, restriction, objection, legal holds
     path("dpo/ledger/", ledger.ledger_search_page, name="ledger_search"),
     path("dpo/ledger/export.csv", ledger.ledger_export, name="ledger_export"),
     path("directory/", directory.directory_list, name="directory_list"),
