@@ -136,6 +136,7 @@ class EventKind(models.TextChoices):
     REFUSED = "refused", _("Refused")
     ACKNOWLEDGED = "acknowledged", _("Complaint acknowledged")
     WITHDRAWN = "withdrawn", _("Withdrawn by the client")
+    PACK_RELEASED = "pack_released", _("Copy of their information released to the client")
 
 
 class PauseMark(models.TextChoices):
@@ -162,3 +163,88 @@ class RightsRequestEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.on:%Y-%m-%d}"
+
+
+# -- access packs ---------------------------------------------------------------------------------
+
+
+class PackStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to start")
+    GATHERING = "gathering", _("Gathering")
+    READY_FOR_REVIEW = "ready_for_review", _("Ready for review")
+    RELEASED = "released", _("Released")
+    FAILED = "failed", _("Failed")
+
+
+class PackFormat(models.TextChoices):
+    HTML = "html", _("Web page (HTML)")
+    PDF = "pdf", _("PDF document")
+    JSON = "json", _("Machine-readable (JSON)")
+    CSV = "csv", _("Spreadsheet (CSV)")
+
+
+class AccessPack(models.Model):
+    """The copy of everything the partnership holds about a client, for an access or portability
+    request: gathered by a task into `source` (the assembled content, before the DPO's decisions
+    on third-party flags), then rendered in each format on release.
+
+    `files` maps a format (and "source") to {"name": storage name, "sha256": of the plain bytes,
+    "bytes": size}. Every stored file is encrypted (ceangal.crypto): the storage holds ciphertext
+    only. A released pack is never changed again; an unreleased one is replaced by regenerating.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    request = models.ForeignKey(RightsRequest, on_delete=models.PROTECT, related_name="packs")
+    status = models.CharField(max_length=16, choices=PackStatus.choices, default=PackStatus.QUEUED)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    step = models.CharField(max_length=200, blank=True, help_text="What the task is doing now, in words.")
+    requested_by = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    generated_at = models.DateTimeField(null=True, blank=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_by = models.ForeignKey(StaffMember, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    files = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"Access pack {self.pk}"
+
+
+class FlagReason(models.TextChoices):
+    FREE_TEXT = "free_text", _("Free text written by staff or the client: it may name or describe someone else")
+    OTHER_PERSON = "other_person", _("Names a person other than the client")
+    DOCUMENT = "document", _("A document: it may name or show other people")
+    HOUSEHOLD = "household", _("Household and caring: it describes other members of the family")
+
+
+class FlagDecision(models.TextChoices):
+    UNDECIDED = "", _("Not decided")
+    RELEASE = "release", _("Release as it is")
+    REDACT = "redact", _("Redact")
+
+
+class PackFlag(models.Model):
+    """Something in a pack that may reveal another person: the DPO decides before release."""
+
+    pack = models.ForeignKey(AccessPack, on_delete=models.CASCADE, related_name="flags")
+    # Where the flag sits in the pack's content (matches the "flag" key there).
+    key = models.CharField(max_length=120)
+    where = models.CharField(max_length=300)
+    reason = models.CharField(max_length=14, choices=FlagReason.choices)
+    # The text at issue: client data, so encrypted like the pack itself.
+    text = EncryptedTextField(blank=True)
+    decision = models.CharField(max_length=7, choices=FlagDecision.choices, blank=True, default="")
+    decision_reason = EncryptedTextField(blank=True)
+    decided_by = models.ForeignKey(StaffMember, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["pack", "key"], name="one_flag_per_place")]
+
+    def __str__(self) -> str:
+        return f"Flag {self.key} of {self.pack_id}"
