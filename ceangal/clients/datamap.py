@@ -40,18 +40,37 @@ _EXTRA: dict[type[models.Model], tuple[DataCategory, tuple[str, ...], frozenset[
         # Whether the client restricted processing or objected to purposes: their choices about
         # their record, held with who they are.
         ("reference", "discoverable", "processing_restricted", "objected_purposes"),
-        frozenset({"registered_by", "registered_at", "merged_into", "merged_at"}),
+        frozenset({"registered_by", "registered_at", "merged_into", "merged_at", "erased_at"}),
     ),
     # The history of those choices (clients.restrictions): what the client and the DPO said, and when.
     m.ProcessingRestriction: (
         DataCategory.IDENTITY,
         ("reason", "started_at", "lifted_at", "client_told_on", "lift_note"),
-        frozenset({"started_by", "lifted_by"}),
+        frozenset({"started_by", "lifted_by", "request_id"}),
     ),
     m.Objection: (
         DataCategory.IDENTITY,
         ("purpose", "made_on", "grounds", "compelling_grounds", "ended_at", "end_note"),
-        frozenset({"recorded_by", "grounds_recorded_by", "grounds_recorded_at"}),
+        frozenset({"recorded_by", "grounds_recorded_by", "grounds_recorded_at", "request_id"}),
+    ),
+    # Rights bookkeeping (rights.actions): that an organisation was told of a correction, erasure
+    # or restriction, and the legal holds on a record. Names of fields and categories, never values;
+    # a hold's reason may say why the client's data is needed, so it is encrypted.
+    m.RecipientNotice: (
+        DataCategory.IDENTITY,
+        ("kind", "category", "fields_changed", "sent_at"),
+        frozenset({"organisation", "request_id", "read_at", "read_by"}),
+    ),
+    m.LegalHold: (
+        DataCategory.IDENTITY,
+        ("reason", "reference", "placed_at", "lifted_at", "lift_note"),
+        frozenset({"placed_by", "lifted_by"}),
+    ),
+    # What an erasure removed, as counts: no personal data, all bookkeeping.
+    m.ErasureRecord: (
+        DataCategory.IDENTITY,
+        (),
+        frozenset({"request_id", "carried_out_by", "carried_out_at", "full", "counts", "exemptions"}),
     ),
     # A keyed hash of identity fields (clients.matching): pseudonymised identity data.
     m.MatchKey: (DataCategory.IDENTITY, ("digest",), frozenset({"kind"})),

@@ -39,6 +39,9 @@ class Client(models.Model):
     # DPO has recorded compelling grounds.
     processing_restricted = models.BooleanField(default=False)
     objected_purposes = models.JSONField(default=list, blank=True)
+    # Set when the client's information was erased (Art 17): the row stays as an anonymised
+    # tombstone because rights requests, ledger entries and notices still point at its id.
+    erased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-registered_at"]
@@ -353,6 +356,8 @@ class ProcessingRestriction(models.Model):
     lifted_by = models.ForeignKey(StaffMember, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     client_told_on = models.DateField(null=True, blank=True, help_text="When the client was told it would be lifted.")
     lift_note = EncryptedTextField(blank=True)
+    # The rights request it answers, if any (an id: rights sits above clients).
+    request_id = models.UUIDField(null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at"]
@@ -382,6 +387,7 @@ class Objection(models.Model):
     grounds_recorded_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     end_note = EncryptedTextField(blank=True)
+    request_id = models.UUIDField(null=True, blank=True)
 
     class Meta:
         ordering = ["-made_on", "-pk"]
@@ -397,3 +403,84 @@ class Objection(models.Model):
     @property
     def in_force(self) -> bool:
         return self.ended_at is None and not self.compelling_grounds
+
+
+# -- rights: telling recipients, legal holds, erasure ----------------------------------------------
+
+
+class NoticeKind(models.TextChoices):
+    RECTIFICATION = "rectification", _("Corrected")
+    ERASURE = "erasure", _("Erased")
+    RESTRICTION = "restriction", _("Processing restricted")
+    RESTRICTION_LIFTED = "restriction_lifted", _("Restriction lifted")
+
+
+class RecipientNotice(models.Model):
+    """Art 19: an organisation that was disclosed a client's data is told that it was corrected,
+    erased or restricted. Which organisations comes from the access ledger. Holds names of fields
+    and a category, never values."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="recipient_notices")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="recipient_notices")
+    kind = models.CharField(max_length=20, choices=NoticeKind.choices)
+    # The rights request it came from (rights sits above clients, so an id, not a key).
+    request_id = models.UUIDField(null=True, blank=True)
+    category = models.CharField(max_length=20, blank=True)
+    fields_changed = models.JSONField(default=list, blank=True)
+    sent_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+    read_by = models.ForeignKey(StaffMember, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        indexes = [models.Index(fields=["organisation", "read_at"], name="recipient_notice_unread")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} notice to organisation {self.organisation_id}"
+
+
+class LegalHold(models.Model):
+    """Data that must be kept for a legal claim, an investigation or a court order: while a hold
+    stands, nothing about the client may be erased."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="legal_holds")
+    reason = EncryptedTextField()
+    reference = models.CharField(max_length=100, blank=True, help_text="A case or court reference, if any.")
+    placed_by = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="+")
+    placed_at = models.DateTimeField()
+    lifted_by = models.ForeignKey(StaffMember, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lift_note = EncryptedTextField(blank=True)
+
+    class Meta:
+        ordering = ["-placed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Legal hold {self.pk} on {self.client_id}"
+
+    @property
+    def standing(self) -> bool:
+        return self.lifted_at is None
+
+
+class ErasureRecord(models.Model):
+    """The proof that an erasure was carried out (Art 17): what went, per organisation and kind of
+    record, what was kept under which exemption, who did it and when. No personal data."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="erasure_records")
+    request_id = models.UUIDField(null=True, blank=True)
+    carried_out_by = models.ForeignKey(StaffMember, on_delete=models.PROTECT, related_name="+")
+    carried_out_at = models.DateTimeField()
+    # Whether the client row became a tombstone (no organisation kept anything).
+    full = models.BooleanField()
+    # {"<organisation id or 'partnership'>": {"<kind>": count}}
+    counts = models.JSONField(default=dict)
+    # [{"organisation_id": ..., "exemption": code, "reason": the DPO's words}]
+    exemptions = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-carried_out_at"]
+
+    def __str__(self) -> str:
+        return f"Erasure {self.pk}"
