@@ -15,6 +15,7 @@ next decision sees it; nothing caches them.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -73,7 +74,9 @@ def _refresh_objections(client: m.Client) -> None:
     client.save(update_fields=["objected_purposes"])
 
 
-def restriction_start(*, actor: StaffMember, client: m.Client, reason: str) -> m.ProcessingRestriction:
+def restriction_start(
+    *, actor: StaffMember, client: m.Client, reason: str, request_id: uuid.UUID | None = None
+) -> m.ProcessingRestriction:
     _require_dpo_for(actor, client)
     errors: dict[str, list[str]] = {}
     reason = _text(
@@ -88,7 +91,7 @@ def restriction_start(*, actor: StaffMember, client: m.Client, reason: str) -> m
         try:
             with transaction.atomic():
                 restriction = m.ProcessingRestriction.objects.create(
-                    client=client, started_at=timezone.now(), started_by=actor, reason=reason
+                    client=client, started_at=timezone.now(), started_by=actor, reason=reason, request_id=request_id
                 )
         except IntegrityError:
             raise InvalidInput({"client": ["Processing of this client's information is already restricted."]}) from None
@@ -134,7 +137,14 @@ def restriction_lift(
     return restriction
 
 
-def objection_record(*, actor: StaffMember, client: m.Client, purpose: str, grounds: str = "") -> m.Objection:
+def objection_record(
+    *,
+    actor: StaffMember,
+    client: m.Client,
+    purpose: str,
+    grounds: str = "",
+    request_id: uuid.UUID | None = None,
+) -> m.Objection:
     """The client objects to a purpose: it stops at once for every partner."""
     _require_dpo_for(actor, client)
     errors: dict[str, list[str]] = {}
@@ -149,7 +159,12 @@ def objection_record(*, actor: StaffMember, client: m.Client, purpose: str, grou
         try:
             with transaction.atomic():
                 objection = m.Objection.objects.create(
-                    client=client, purpose=purpose, made_on=timezone.localdate(), recorded_by=actor, grounds=grounds
+                    client=client,
+                    purpose=purpose,
+                    made_on=timezone.localdate(),
+                    recorded_by=actor,
+                    grounds=grounds,
+                    request_id=request_id,
                 )
         except IntegrityError:
             raise InvalidInput({"purpose": ["The client's objection to this purpose is already recorded."]}) from None

@@ -28,6 +28,7 @@ class NotificationKind(models.TextChoices):
     TRAINING_DUE = "training_due", _("Your data-protection training is due")
     BREAK_GLASS_USED = "break_glass_used", _("Break-glass access was used")
     RIGHTS_REQUESTS_DUE = "rights_requests_due", _("Rights requests are due or overdue")
+    RECIPIENT_NOTICE = "recipient_notice", _("Information you received was corrected, erased or restricted")
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,12 @@ KIND_INFO: dict[NotificationKind, KindInfo] = {
     NotificationKind.RIGHTS_REQUESTS_DUE: KindInfo(
         "To data protection officers, a daily count of rights requests overdue or due within 7 days. Always "
         "sent: the answers are due by law.",
+        optional=False,
+    ),
+    NotificationKind.RECIPIENT_NOTICE: KindInfo(
+        "When a client's information your organisation received is corrected, erased or restricted, so you can "
+        "update your own copies (team leaders, or key workers where there are none). Always sent: the law "
+        "requires recipients to be told.",
         optional=False,
     ),
 }

@@ -8,3 +8,6 @@ class PortalConfig(AppConfig):
     label = "portal"
     verbose_name = "Client portal"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from ceangal.portal import receivers  # noqa: F401  (connects the erasure receivers)
