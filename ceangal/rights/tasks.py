@@ -1,6 +1,6 @@
-"""Daily reminder to each DPO: how many rights requests are overdue or due within 7 days.
-
-The email names no client and no request: only the count and a link to the queue.
+"""Rights tasks: the daily reminder to each DPO of how many requests are overdue or due within
+7 days (the email names no client and no request: only the count and a link to the queue), and
+gathering an access pack.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from ceangal.notifications.kinds import NotificationKind
 from ceangal.notifications.services import notify
 from ceangal.partners.models import StaffMember
 from ceangal.partners.roles import Role
+from ceangal.rights.pack_services import pack_gather
 from ceangal.rights.selectors import due_counts
 
 
@@ -38,3 +39,10 @@ def rights_clock_reminders(today_iso: str | None = None) -> int:
                 context={"count": overdue + due_soon},
             )
     return told
+
+
+@task()
+def generate_access_pack(pack_id: str) -> str:
+    """Gather one access pack (rights.pack_services.pack_gather): its status afterwards."""
+    pack = pack_gather(pack_id)
+    return "skipped" if pack is None else str(pack.status)
