@@ -288,6 +288,9 @@ CEANGAL_PORTAL_LOCK_MINUTES = env_int("CEANGAL_PORTAL_LOCK_MINUTES", 15)
 # the whole service accepts per minute: a brake on guessing spread over many identifiers.
 CEANGAL_PORTAL_CODE_REQUESTS = env_int("CEANGAL_PORTAL_CODE_REQUESTS", 5)
 CEANGAL_PORTAL_GLOBAL_PER_MINUTE = env_int("CEANGAL_PORTAL_GLOBAL_PER_MINUTE", 300)
+# "Who has seen my information" names the person who looked (as well as their role and
+# organisation) only where the partnership chose that: docs/portal.md.
+CEANGAL_PORTAL_SHOW_VIEWER_NAMES = env_bool("CEANGAL_PORTAL_SHOW_VIEWER_NAMES", False)
 # Signing in through an OpenID Connect provider such as ScotAccount instead (docs/portal.md): add
 # "allauth.socialaccount" and "allauth.socialaccount.providers.openid_connect" to INSTALLED_APPS and
 #   SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": [{

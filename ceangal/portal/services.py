@@ -540,7 +540,23 @@ __all__ = [
     "client_can_sign_in",
     "code_request",
     "code_verify",
+    "own_page_viewed",
     "printed_code_issue",
     "printed_code_verify",
     "sign_in_housekeeping",
 ]
+
+
+def own_page_viewed(client_id: uuid.UUID, page: str, **detail: object) -> None:
+    """A client reading their own pages is not a disclosure (nothing goes to the access ledger),
+    but it is audited like every other read of the record."""
+    with transaction.atomic():
+        audit_record(
+            actor_user_id=None,
+            organisation_id=None,
+            action="portal.page_viewed",
+            object_type="client",
+            object_id=client_id,
+            client_id=client_id,
+            detail={"page": page, **detail},
+        )

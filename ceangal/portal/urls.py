@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from ceangal.portal import views
+from ceangal.portal import views, views_consents, views_requests
 
 app_name = "portal"
 
@@ -12,4 +12,14 @@ urlpatterns = [
     path("sign-in/code/", views.sign_in_code, name="sign_in_code"),
     path("sign-in/printed/", views.sign_in_printed, name="sign_in_printed"),
     path("sign-out/", views.sign_out, name="sign_out"),
+    path("information/", views.information, name="information"),
+    path("who-has-seen/", views.who_has_seen, name="who_has_seen"),
+    path("referrals/", views.referrals, name="referrals"),
+    path("consents/", views_consents.consents, name="consents"),
+    path("consents/<uuid:record_id>/withdraw/", views_consents.consent_withdraw, name="consent_withdraw"),
+    path("consents/<uuid:record_id>/receipt/<int:event_id>/", views_consents.consent_receipt, name="consent_receipt"),
+    path("requests/", views_requests.requests, name="requests"),
+    path("requests/new/<str:kind>/", views_requests.request_new, name="request_new"),
+    path("requests/<uuid:request_id>/", views_requests.request_detail, name="request_detail"),
+    path("requests/<uuid:request_id>/sent/", views_requests.request_sent, name="request_sent"),
 ]

@@ -1,4 +1,5 @@
-"""The client's pages under /my/: signing in with a code, the home page, signing out.
+"""The client's pages under /my/: signing in with a code, the home page, what is held about them,
+who has seen it, their referrals, signing out (consents and requests have their own modules).
 
 Thin: each view parses the form, calls one service or the policy layer's subject reads, renders.
 """
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ceangal.errors import InvalidInput
-from ceangal.policy.subject import subject_home
+from ceangal.policy.subject import subject_disclosures, subject_home, subject_information
 from ceangal.portal.access import (
     SESSION_IDENTIFIER,
     client_page,
@@ -24,10 +25,11 @@ from ceangal.portal.access import (
     client_sign_out,
     portal_page,
 )
-from ceangal.portal.services import code_request, code_verify, printed_code_verify
+from ceangal.portal.services import code_request, code_verify, own_page_viewed, printed_code_verify
+from ceangal.rights.subject import subject_counts, subject_referrals
 
 
-def _error_links(labels: Mapping[str, str], errors: Mapping[str, Sequence[str]]) -> list[dict[str, str]]:
+def error_links(labels: Mapping[str, str], errors: Mapping[str, Sequence[str]]) -> list[dict[str, str]]:
     """The error summary: each message names its field and links to it."""
     return [
         {"message": f"{labels.get(name, '')}: {message}" if name in labels else message, "href": f"#f-{name}"}
@@ -42,7 +44,7 @@ def _form(
     return render(
         request,
         template,
-        {"errors": _error_links(labels, errors), "field_errors": errors, **extra},
+        {"errors": error_links(labels, errors), "field_errors": errors, **extra},
         status=422 if errors else 200,
     )
 
@@ -100,10 +102,47 @@ def sign_in_printed(request: HttpRequest) -> HttpResponseBase:
     return _form(request, "portal/sign_in_printed.html", labels, errors)
 
 
+def client_render(
+    request: HttpRequest,
+    client_id: uuid.UUID,
+    template: str,
+    nav: str,
+    context: Mapping[str, object],
+    status: int = 200,
+) -> HttpResponse:
+    """A client's own page, audited as read (it is not a disclosure: nothing goes to the ledger)."""
+    own_page_viewed(client_id, nav)
+    return render(request, template, {"portal_client": True, "portal_nav": nav, **context}, status=status)
+
+
 @client_page
 def home(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
-    return render(
-        request, "portal/home.html", {"home": subject_home(client_id), "portal_client": True, "portal_nav": "home"}
+    context = {"home": subject_home(client_id), "counts": subject_counts(client_id)}
+    return client_render(request, client_id, "portal/home.html", "home", context)
+
+
+@client_page
+def information(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
+    return client_render(
+        request, client_id, "portal/information.html", "information", {"sections": subject_information(client_id)}
+    )
+
+
+@client_page
+def who_has_seen(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
+    raw = request.GET.get("organisation", "")
+    organisation_id = int(raw) if raw.isdigit() else None
+    seen = subject_disclosures(client_id, page=request.GET.get("page", 1), organisation_id=organisation_id)
+    page_query = f"&organisation={seen.organisation_id}" if seen.organisation_id else ""
+    return client_render(
+        request, client_id, "portal/who_has_seen.html", "who_has_seen", {"seen": seen, "page_query": page_query}
+    )
+
+
+@client_page
+def referrals(request: HttpRequest, client_id: uuid.UUID) -> HttpResponse:
+    return client_render(
+        request, client_id, "portal/referrals.html", "referrals", {"referrals": subject_referrals(client_id)}
     )
 
 

@@ -23,6 +23,7 @@ from ceangal.notifications.webhooks import subscription_create
 from ceangal.partners.roles import Role
 from ceangal.policy.breakglass import break_glass_open
 from ceangal.portal import urls as portal_urls
+from ceangal.portal.tests.pages import portal_url
 from ceangal.referrals.services import referral_draft
 from ceangal.rights.tests.factories import log_request
 from ceangal.testing.factories import Personas, make_agreement, make_client, make_notice, make_staff
@@ -438,8 +439,8 @@ def test_staff_of_every_role_get_403_on_the_client_portal(personas, persona, nam
     """The client's own pages (/my/) are for clients: a signed-in member of staff is refused."""
     browser = Browser()
     browser.force_login(getattr(personas, persona).user)
-    assert browser.get(reverse(f"portal:{name}")).status_code == 403
-    assert browser.post(reverse(f"portal:{name}"), {"code": "123456"}).status_code == 403
+    assert browser.get(portal_url(name)).status_code == 403
+    assert browser.post(portal_url(name), {"code": "123456"}).status_code == 403
 
 
 @pytest.mark.parametrize("persona", ["outsider", "college_worker", "council_admin", "analyst"])
