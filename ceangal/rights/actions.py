@@ -8,9 +8,13 @@ closed), and reads the recipients from the access ledger, which sits above the c
 
 Recipients, from the ledger:
 - a correction: every organisation other than the supplier that was disclosed the item's
-  category for this client between the time the wrong value was recorded and the correction;
+  category, from its supplier, for this client between the time the wrong value was recorded and
+  the correction;
 - an erasure, a restriction or its lifting: every organisation that was disclosed anything about
-  the client (for a partial erasure, not the organisations that keep their data).
+  the client by another (for a partial erasure, not the organisations that keep their data).
+
+An organisation reading its own items is not a recipient: the ledger's bases say whose each
+disclosed category was.
 
 Each step is one transaction: the change, the notices and their audit events. Nothing here moves
 the request's own status: the DPO completes the request with the ordinary step once done.
@@ -106,23 +110,32 @@ def recipients(
     client_id: uuid.UUID,
     *,
     category: str | None = None,
+    supplier_id: int | None = None,
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
     exclude: Iterable[int] = (),
 ) -> list[int]:
-    """The organisations the ledger shows were disclosed the client's data (of `category`, within
-    [since, until] when given), the client's merged duplicates' entries included."""
+    """The organisations the ledger shows were disclosed the client's data by another organisation
+    (of `category`, supplied by `supplier_id`, within [since, until], when given), the client's
+    merged duplicates' entries included. Reading one's own organisation's items is not receiving."""
     ids = [client_id, *client_ids_merged_into(client_id)]
     rows = LedgerEntry.objects.filter(client_id__in=ids)
     if since is not None:
         rows = rows.filter(at__gte=since)
     if until is not None:
         rows = rows.filter(at__lte=until)
-    found = {
-        org
-        for org, categories in rows.values_list("organisation_id", "categories")
-        if category is None or category in categories
-    }
+    found: set[int] = set()
+    for org, bases in rows.values_list("organisation_id", "bases"):
+        for basis in bases or []:
+            source = basis.get("supplier_organisation_id")
+            if source == org:
+                continue
+            if category is not None and basis.get("category") != category:
+                continue
+            if supplier_id is not None and source != supplier_id:
+                continue
+            found.add(org)
+            break
     found -= set(exclude)
     return sorted(Organisation.objects.filter(pk__in=found).values_list("pk", flat=True))
 
@@ -160,9 +173,9 @@ def request_rectify(
         told = recipients(
             request.client_id,
             category=str(rectified.category),
+            supplier_id=rectified.supplied_by_id,
             since=rectified.old_value_since,
             until=rectified.corrected_at,
-            exclude=[rectified.supplied_by_id],
         )
         notices_send(
             client=request.client,
