@@ -25,6 +25,7 @@ from ceangal.web.views import (
     referral_detail,
     referrals,
     rights,
+    rights_packs,
     sections,
     secure_messages,
 )
@@ -81,6 +82,7 @@ urlpatterns = [
     path("dpo/rights/new/", rights.rights_request_new, name="rights_request_new"),
     path("dpo/rights/<uuid:request_id>/", rights.rights_request_detail, name="rights_request_detail"),
     # access packs (subject access and portability copies)
+    path("dpo/rights/<uuid:request_id>/pack/", rights_packs.rights_pack, name="rights_pack"),
     # rectification, erasure, restriction, objection, legal holds
     path("dpo/ledger/", ledger.ledger_search_page, name="ledger_search"),
     path("dpo/ledger/export.csv", ledger.ledger_export, name="ledger_export"),

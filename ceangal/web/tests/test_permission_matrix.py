@@ -47,6 +47,7 @@ DPO_ONLY = {
     "dpo_consent_evidence",
     "rights_queue",
     "rights_request_new",
+    "rights_pack",
 }
 # Break-glass is for reaching a client one cannot see yet: any trained key worker may open the
 # form, which shows nothing about the client (tested below and in test_sharing_breakglass).
@@ -198,6 +199,7 @@ def _world(personas: Personas) -> World:
             "rights_queue": {},
             "rights_request_new": {},
             "rights_request_detail": {"request_id": rights_request.pk},
+            "rights_pack": {"request_id": rights_request.pk},
             "portal_access": c,
             "referral_list": {},
             "referral_detail": {"referral_id": referral.pk},
