@@ -17,7 +17,14 @@ from ceangal.portal.access import client_page
 from ceangal.portal.views import client_render, error_links
 from ceangal.reference.purposes import Purpose
 from ceangal.rights.models import RequestKind
-from ceangal.rights.subject import DETAILS_MAX, kind_words, request_from_client, subject_request, subject_requests
+from ceangal.rights.subject import (
+    DETAILS_MAX,
+    kind_words,
+    request_from_client,
+    request_notices,
+    subject_request,
+    subject_requests,
+)
 
 
 def _kinds() -> list[dict[str, str]]:
@@ -125,4 +132,5 @@ def request_sent(request: HttpRequest, client_id: uuid.UUID, request_id: uuid.UU
 @client_page
 def request_detail(request: HttpRequest, client_id: uuid.UUID, request_id: uuid.UUID) -> HttpResponse:
     found = subject_request(client_id, request_id, timezone.localdate())
-    return client_render(request, client_id, "portal/request_detail.html", "requests", {"found": found, "notices": []})
+    context = {"found": found, "notices": request_notices(client_id, found.request)}
+    return client_render(request, client_id, "portal/request_detail.html", "requests", context)

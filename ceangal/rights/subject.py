@@ -29,6 +29,7 @@ from ceangal.policy.subject import category_words, long_date
 from ceangal.reference.purposes import Purpose
 from ceangal.referrals.models import ENDED, Referral, ReferralStatus
 from ceangal.rights import clock
+from ceangal.rights.actions import NoticeRow, subject_notices
 from ceangal.rights.models import (
     CLOSED_STATUSES,
     Channel,
@@ -366,3 +367,24 @@ def subject_counts(client_id: uuid.UUID) -> SubjectCounts:
         .exclude(status__in=ENDED)
         .count(),
     )
+
+
+# The notices (Art 19) a request of each kind leads to.
+_NOTICE_KINDS = {
+    RequestKind.RECTIFICATION: ("rectification",),
+    RequestKind.ERASURE: ("erasure",),
+    RequestKind.RESTRICTION: ("restriction", "restriction_lifted"),
+}
+
+
+def request_notices(client_id: uuid.UUID, request: SubjectRequest) -> list[NoticeRow]:
+    """Who was told about a correction, erasure or restriction the client asked for (Art 19): the
+    client's notices of the request's kind sent since it was received, oldest first."""
+    kinds = _NOTICE_KINDS.get(RequestKind(request.kind), ())
+    if not kinds:
+        return []
+    received = request.received_on
+    rows = [
+        n for n in subject_notices(client_id) if n.kind in kinds and timezone.localtime(n.sent_at).date() >= received
+    ]
+    return sorted(rows, key=lambda n: n.sent_at)
