@@ -29,6 +29,8 @@ from typing import Any
 from django.core.files.storage import Storage
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from ceangal.audit.services import audit_record
 from ceangal.clients import models as m
@@ -40,20 +42,20 @@ from ceangal.partners.models import Organisation, StaffMember
 from ceangal.partners.roles import Role
 
 # The counts an erasure reports, by kind, besides one per section key.
-KIND_LABELS: dict[str, str] = {
+KIND_LABELS: dict[str, str | Promise] = {
     **{spec.key: spec.label for spec in SECTIONS},
-    "document_files": "Document files",
-    "engagements": "Engagements",
-    "match_keys": "Match keys",
-    "restrictions": "Restrictions of processing",
-    "objections": "Objections",
-    "legal_holds": "Lifted legal holds",
-    "consent_records": "Consent records",
-    "consent_evidence": "Consent evidence scans",
-    "referrals": "Referrals (with their free text)",
-    "messages": "Secure messages",
-    "portal_access": "The client's own sign-in and contact details",
-    "break_glass_grants": "Break-glass grants",
+    "document_files": _("Document files"),
+    "engagements": _("Engagements"),
+    "match_keys": _("Match keys"),
+    "restrictions": _("Restrictions of processing"),
+    "objections": _("Objections"),
+    "legal_holds": _("Lifted legal holds"),
+    "consent_records": _("Consent records"),
+    "consent_evidence": _("Consent evidence scans"),
+    "referrals": _("Referrals (with their free text)"),
+    "messages": _("Secure messages"),
+    "portal_access": _("The client's own sign-in and contact details"),
+    "break_glass_grants": _("Break-glass grants"),
 }
 PARTNERSHIP = "partnership"  # the key for counts that belong to no one organisation
 REASON_MAX = 2000
@@ -157,7 +159,7 @@ def erasure_plan(*, actor: StaffMember, client: m.Client, extra: Iterable[CountL
         OrganisationPlan(
             organisation_id=org,
             name=names.get(org, "") if org is not None else "",
-            counts=tuple((kind, KIND_LABELS.get(kind, kind), n) for kind, n in sorted(counts.items())),
+            counts=tuple((kind, str(KIND_LABELS.get(kind, kind)), n) for kind, n in sorted(counts.items())),
         )
         for org, counts in grouped.items()
     ]

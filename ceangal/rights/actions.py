@@ -51,6 +51,7 @@ from ceangal.clients.restrictions import (
     restriction_lift,
     restriction_start,
 )
+from ceangal.clients.sections import SECTIONS
 from ceangal.errors import InvalidInput, NotFound, NotPermitted
 from ceangal.ledger.models import LedgerEntry
 from ceangal.partners.models import Organisation, StaffMember
@@ -430,3 +431,41 @@ def subject_notices(client_id: uuid.UUID) -> list[NoticeRow]:
     client's own pages: organisation, kind, when and the category (never values)."""
     rows = cm.RecipientNotice.objects.filter(client_id=client_id).select_related("organisation")
     return list(_notice_rows(rows))
+
+
+@dataclass(frozen=True)
+class RecipientNoticeView:
+    """A notice as its recipient organisation's staff see it: the client's reference (so they can
+    find their own copies), what happened, to which category and fields, never values."""
+
+    id: int
+    client_reference: str
+    kind: str
+    kind_label: str
+    category_label: str
+    fields: tuple[str, ...]
+    sent_at: dt.datetime
+    read_at: dt.datetime | None
+
+
+def _field_label(category: str, name: str) -> str:
+    for spec in SECTIONS:
+        if spec.category == category and name in spec.field_names:
+            return spec.field(name).label
+    return name
+
+
+def notice_views(notices: Iterable[cm.RecipientNotice]) -> list[RecipientNoticeView]:
+    return [
+        RecipientNoticeView(
+            id=n.pk,
+            client_reference=n.client.reference,
+            kind=str(n.kind),
+            kind_label=str(cm.NoticeKind(n.kind).label),
+            category_label=str(DataCategory(n.category).label) if n.category in DataCategory.values else "",
+            fields=tuple(_field_label(n.category, name) for name in n.fields_changed),
+            sent_at=n.sent_at,
+            read_at=n.read_at,
+        )
+        for n in notices
+    ]

@@ -25,6 +25,7 @@ from ceangal.web.views import (
     referral_detail,
     referrals,
     rights,
+    rights_actions,
     rights_packs,
     sections,
     secure_messages,
@@ -84,6 +85,12 @@ urlpatterns = [
     # access packs (subject access and portability copies)
     path("dpo/rights/<uuid:request_id>/pack/", rights_packs.rights_pack, name="rights_pack"),
     # rectification, erasure, restriction, objection, legal holds
+    path("dpo/rights/<uuid:request_id>/actions/", rights_actions.rights_actions, name="rights_actions"),
+    path("dpo/rights/<uuid:request_id>/rectify/", rights_actions.rights_rectify, name="rights_rectify"),
+    path("dpo/rights/<uuid:request_id>/erasure/", rights_actions.rights_erasure, name="rights_erasure"),
+    path("dpo/holds/", rights_actions.legal_holds, name="legal_holds"),
+    path("dpo/holds/<int:hold_id>/", rights_actions.legal_hold_detail, name="legal_hold_detail"),
+    path("notices/recipient/", rights_actions.recipient_notices, name="recipient_notices"),
     path("dpo/ledger/", ledger.ledger_search_page, name="ledger_search"),
     path("dpo/ledger/export.csv", ledger.ledger_export, name="ledger_export"),
     path("directory/", directory.directory_list, name="directory_list"),

@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as Browser
 from django.urls import URLPattern, reverse
 
+from ceangal.clients.holds import hold_place
 from ceangal.clients.services import document_upload, item_add
 from ceangal.consent.services import ScopeChoice, consent_give
 from ceangal.directory.tests.factories import make_service
@@ -48,6 +49,11 @@ DPO_ONLY = {
     "rights_queue",
     "rights_request_new",
     "rights_pack",
+    "rights_actions",
+    "rights_rectify",
+    "rights_erasure",
+    "legal_holds",
+    "legal_hold_detail",
 }
 # Break-glass is for reaching a client one cannot see yet: any trained key worker may open the
 # form, which shows nothing about the client (tested below and in test_sharing_breakglass).
@@ -139,6 +145,9 @@ def _world(personas: Personas) -> World:
         actor=personas.council_admin, url="https://crm.example.org/hook", events=["referral.created"]
     )
     rights_request = log_request(personas.council_worker, client.pk)
+    rectification = log_request(personas.council_worker, client.pk, kind="rectification")
+    erasure = log_request(personas.council_worker, client.pk, kind="erasure")
+    hold = hold_place(actor=personas.council_dpo, client=client, reason="A synthetic claim.", reference="X/1")
     c = {"client_id": client.pk}
     r = c | {"record_id": consent.pk}
     return World(
@@ -199,6 +208,12 @@ def _world(personas: Personas) -> World:
             "rights_queue": {},
             "rights_request_new": {},
             "rights_request_detail": {"request_id": rights_request.pk},
+            "rights_actions": {"request_id": rights_request.pk},
+            "rights_rectify": {"request_id": rectification.pk},
+            "rights_erasure": {"request_id": erasure.pk},
+            "legal_holds": {},
+            "legal_hold_detail": {"hold_id": hold.pk},
+            "recipient_notices": {},
             "rights_pack": {"request_id": rights_request.pk},
             "portal_access": c,
             "referral_list": {},

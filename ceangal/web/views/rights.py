@@ -33,6 +33,7 @@ from ceangal.rights.models import (
 )
 from ceangal.web.access import staff_page
 from ceangal.web.forms import ErrorLink, FieldView, Option, OptionGroup, error_links, field_id, parse_date
+from ceangal.web.views.rights_actions import actions_panel
 from ceangal.web.views.rights_packs import pack_panel
 
 type Values = Mapping[str, str]
@@ -418,6 +419,7 @@ def rights_request_detail(request: HttpRequest, actor: StaffMember, request_id: 
             "is_dpo": selectors.is_dpo(actor),
             "nav": "dpo" if selectors.is_dpo(actor) else "",
             "pack_panel": pack_panel(actor, rights_request),
+            "actions_panel": actions_panel(actor, rights_request),
         },
         status=422 if errors else 200,
     )
