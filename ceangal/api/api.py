@@ -21,6 +21,7 @@ from ceangal.api import (
     reference,
     referrals,
     rights,
+    rights_packs,
 )
 from ceangal.api.auth import ApiKeyAuth, SessionStaffAuth
 from ceangal.api.docs import LocalSwagger
@@ -97,4 +98,5 @@ api.add_router("/messages", referrals.messages_router)
 api.add_router("/provision-gaps", referrals.gaps_router)
 api.add_router("/rights-requests", rights.router)
 # access packs (subject access and portability copies)
+api.add_router("/rights-requests", rights_packs.router)
 # rectification, erasure, restriction, objection, legal holds

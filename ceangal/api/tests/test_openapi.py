@@ -99,6 +99,11 @@ EXPECTED_OPERATIONS = {
     ("post", "/rights-requests/{request_id}/refuse"),
     ("post", "/rights-requests/{request_id}/acknowledge"),
     ("post", "/rights-requests/{request_id}/withdraw"),
+    ("post", "/rights-requests/{request_id}/pack"),
+    ("get", "/rights-requests/{request_id}/pack"),
+    ("post", "/rights-requests/{request_id}/pack/flags/{flag_id}"),
+    ("post", "/rights-requests/{request_id}/pack/release"),
+    ("get", "/rights-requests/{request_id}/pack/{fmt}"),
 }
 
 

@@ -46,7 +46,9 @@ from ceangal.policy.breakglass import break_glass_open
 from ceangal.policy.models import BreakGlassGrant
 from ceangal.referrals.models import Referral
 from ceangal.referrals.services import referral_accept, referral_create, referral_request_info
+from ceangal.rights.models import AccessPack
 from ceangal.rights.tests.factories import received_request, verified_request
+from ceangal.rights.tests.packs_world import gathered_pack
 from ceangal.testing.factories import Personas, identity_data, make_agreement, make_notice, make_staff
 
 SCHEMA = api.get_openapi_schema(path_prefix=API + "/")
@@ -238,6 +240,12 @@ SERVICE_BODY: dict[str, Any] = {
     "email": "workclubs@example.org",
     "locations": [{"name": "Kirkcaldy Library", "postcode": "KY1 1YG"}],
 }
+
+
+def _first_flag(pack: AccessPack) -> dict[str, Any]:
+    flag = pack.flags.order_by("pk").first()
+    assert flag is not None, "the request's own words are flagged"
+    return {"request_id": pack.request_id, "flag_id": flag.pk}
 
 
 # One valid request per operation: (path parameters, JSON body). `client_id` is filled in by the test.
@@ -474,6 +482,26 @@ REQUESTS: dict[tuple[str, str], Request] = {
         {"request_id": received_request(case.personas, case.client_id).pk},
         {"note": "She rang to say she no longer needs it."},
     ),
+    ("POST", "/rights-requests/{request_id}/pack"): lambda case: (
+        {"request_id": verified_request(case.personas, case.client_id).pk},
+        None,
+    ),
+    ("GET", "/rights-requests/{request_id}/pack"): lambda case: (
+        {"request_id": gathered_pack(case.personas, case.client_id).request_id},
+        None,
+    ),
+    ("POST", "/rights-requests/{request_id}/pack/flags/{flag_id}"): lambda case: (
+        _first_flag(gathered_pack(case.personas, case.client_id)),
+        {"decision": "redact", "reason": "Names another person."},
+    ),
+    ("POST", "/rights-requests/{request_id}/pack/release"): lambda case: (
+        {"request_id": gathered_pack(case.personas, case.client_id, decided=True).request_id},
+        {"complete": True},
+    ),
+    ("GET", "/rights-requests/{request_id}/pack/{fmt}"): lambda case: (
+        {"request_id": gathered_pack(case.personas, case.client_id).request_id, "fmt": "json"},
+        None,
+    ),
 }
 
 # Steps only the organisation a referral was sent to may take: the college answers the council.
@@ -539,6 +567,12 @@ DPO_ONLY: set[tuple[str, str]] = {
     ("POST", "/rights-requests/{request_id}/refuse"),
     ("POST", "/rights-requests/{request_id}/acknowledge"),
     ("POST", "/rights-requests/{request_id}/withdraw"),
+    # Only the DPO gathers, reviews and releases a copy.
+    ("POST", "/rights-requests/{request_id}/pack"),
+    ("GET", "/rights-requests/{request_id}/pack"),
+    ("POST", "/rights-requests/{request_id}/pack/flags/{flag_id}"),
+    ("POST", "/rights-requests/{request_id}/pack/release"),
+    ("GET", "/rights-requests/{request_id}/pack/{fmt}"),
 }
 
 # Operations on a consent record by its own id: it is opened through its client (or, for a DPO,

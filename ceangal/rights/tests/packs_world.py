@@ -16,7 +16,8 @@ from ceangal.policy.selectors import client_record
 from ceangal.referrals.models import Referral
 from ceangal.referrals.services import message_send, referral_accept, referral_create
 from ceangal.referrals.tests.world import World, make_world
-from ceangal.rights.models import RightsRequest
+from ceangal.rights import pack_services
+from ceangal.rights.models import AccessPack, RightsRequest
 from ceangal.rights.services import request_resume, request_verify_identity
 from ceangal.rights.tests.factories import log_request
 from ceangal.testing.factories import Personas, make_client
@@ -91,3 +92,17 @@ def ready_request(personas: Personas, client: cm.Client, *, kind: str = "access"
     request = log_request(personas.council_dpo, client.pk, kind=kind)
     request = request_verify_identity(actor=personas.council_dpo, request=request, method="known_to_key_worker")
     return request_resume(actor=personas.council_dpo, request=request)
+
+
+def gathered_pack(personas: Personas, client_id: object, *, decided: bool = False) -> AccessPack:
+    """A copy gathered for a new, verified access request of the client's (the task's work run
+    here), with every flag decided to release when `decided`."""
+    request = log_request(personas.council_worker, client_id)
+    request = request_verify_identity(actor=personas.council_dpo, request=request, method="photo_id")
+    request = request_resume(actor=personas.council_dpo, request=request)
+    pack = pack_services.pack_generate(actor=personas.council_dpo, request=request)
+    gathered = pack_services.pack_gather(pack.pk)
+    assert gathered is not None
+    for flag in gathered.flags.all() if decided else ():
+        pack_services.flag_decide(actor=personas.council_dpo, flag=flag, decision="release", reason="Checked.")
+    return gathered
