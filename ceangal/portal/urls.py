@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from ceangal.portal import views, views_consents, views_requests
+from ceangal.portal import views, views_consents, views_copies, views_requests
 
 app_name = "portal"
 
@@ -22,4 +22,6 @@ urlpatterns = [
     path("requests/new/<str:kind>/", views_requests.request_new, name="request_new"),
     path("requests/<uuid:request_id>/", views_requests.request_detail, name="request_detail"),
     path("requests/<uuid:request_id>/sent/", views_requests.request_sent, name="request_sent"),
+    path("copies/", views_copies.copies, name="copies"),
+    path("copies/<uuid:pack_id>/<str:fmt>/", views_copies.copy_download, name="copy_download"),
 ]

@@ -46,6 +46,8 @@ CLIENT_PAGES = {
     "request_detail",
     "request_sent",
     "referrals",
+    "copies",
+    "copy_download",
 }
 ANONYMOUS = {"sign_in": 200, "sign_in_printed": 200, "sign_in_code": 302, "sign_out": 405} | {
     name: 302 for name in CLIENT_PAGES
