@@ -291,6 +291,14 @@ CEANGAL_PORTAL_GLOBAL_PER_MINUTE = env_int("CEANGAL_PORTAL_GLOBAL_PER_MINUTE", 3
 # "Who has seen my information" names the person who looked (as well as their role and
 # organisation) only where the partnership chose that: docs/portal.md.
 CEANGAL_PORTAL_SHOW_VIEWER_NAMES = env_bool("CEANGAL_PORTAL_SHOW_VIEWER_NAMES", False)
+# A client's released copy of their information (subject access, portability) can be downloaded
+# from their own pages for this many days; after that they are asked to request it again.
+CEANGAL_PACK_AVAILABLE_DAYS = env_int("CEANGAL_PACK_AVAILABLE_DAYS", 30)
+# A Unicode TrueType font (such as DejaVu Sans) for the copy's PDF. Unset, the PDF uses a built-in
+# font that holds Latin-1 only and transliterates other letters (the HTML and JSON are exact).
+CEANGAL_PACK_FONT = env_str("CEANGAL_PACK_FONT", "")
+if CEANGAL_PACK_FONT and not Path(CEANGAL_PACK_FONT).is_file():
+    raise ImproperlyConfigured(f"CEANGAL_PACK_FONT names no file: {CEANGAL_PACK_FONT}")
 # Signing in through an OpenID Connect provider such as ScotAccount instead (docs/portal.md): add
 # "allauth.socialaccount" and "allauth.socialaccount.providers.openid_connect" to INSTALLED_APPS and
 #   SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": [{

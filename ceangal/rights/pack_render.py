@@ -132,7 +132,7 @@ def render_pdf(content: Content, *, compress: bool = True) -> bytes:
     pdf.set_compression(compress)
     pdf.set_title(latin1(content["title"]))
     pdf.set_lang("en-GB")
-    font_path = getattr(settings, "CEANGAL_PACK_FONT", "")
+    font_path = settings.CEANGAL_PACK_FONT
     family = "Helvetica"
     text: Callable[[str], str] = latin1
     if font_path:

@@ -47,11 +47,10 @@ PACK_KINDS = (RequestKind.ACCESS, RequestKind.PORTABILITY)
 # Identity verified and work under way: not while identity or clarification is awaited.
 PACK_FROM = (_S.IDENTITY_VERIFIED, _S.IN_PROGRESS, _S.EXTENDED)
 SOURCE = "source"
-DEFAULT_AVAILABLE_DAYS = 30
 
 
 def available_days() -> int:
-    return int(getattr(settings, "CEANGAL_PACK_AVAILABLE_DAYS", DEFAULT_AVAILABLE_DAYS))
+    return int(settings.CEANGAL_PACK_AVAILABLE_DAYS)
 
 
 # -- files, encrypted at rest -----------------------------------------------------------------------

@@ -246,6 +246,7 @@ def test_the_pdf_carries_the_redaction_and_page_numbers(
     assert b"Page 1 of" in pdf
 
 
+@override_settings(CEANGAL_PACK_FONT="")
 def test_text_outside_latin1_is_transliterated_for_the_built_in_pdf_font() -> None:
     assert pack_render.latin1("Łukasz Wróbel \u2013 Màiri Nic Dhòmhnaill ☃") == "Lukasz Wróbel - Màiri Nic Dhòmhnaill ?"
     content = {
@@ -259,7 +260,6 @@ def test_text_outside_latin1_is_transliterated_for_the_built_in_pdf_font() -> No
     assert b"Zaneta" in pack_render.render_pdf(content, compress=False)
 
 
-@override_settings(CEANGAL_PACK_FONT="")
 def test_the_dpo_only_may_generate_decide_and_release(
     personas: Personas, pw: PackWorld, django_capture_on_commit_callbacks: Any
 ) -> None:
