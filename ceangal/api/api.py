@@ -21,6 +21,7 @@ from ceangal.api import (
     reference,
     referrals,
     rights,
+    rights_actions,
     rights_packs,
 )
 from ceangal.api.auth import ApiKeyAuth, SessionStaffAuth
@@ -100,3 +101,6 @@ api.add_router("/rights-requests", rights.router)
 # access packs (subject access and portability copies)
 api.add_router("/rights-requests", rights_packs.router)
 # rectification, erasure, restriction, objection, legal holds
+api.add_router("/rights-requests", rights_actions.router)
+api.add_router("/legal-holds", rights_actions.holds_router)
+api.add_router("/recipient-notices", rights_actions.notices_router)

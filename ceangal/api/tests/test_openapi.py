@@ -104,6 +104,18 @@ EXPECTED_OPERATIONS = {
     ("post", "/rights-requests/{request_id}/pack/flags/{flag_id}"),
     ("post", "/rights-requests/{request_id}/pack/release"),
     ("get", "/rights-requests/{request_id}/pack/{fmt}"),
+    ("post", "/rights-requests/{request_id}/rectify"),
+    ("get", "/rights-requests/{request_id}/erasure-plan"),
+    ("post", "/rights-requests/{request_id}/erase"),
+    ("post", "/rights-requests/{request_id}/restrict"),
+    ("post", "/rights-requests/{request_id}/restriction/lift"),
+    ("post", "/rights-requests/{request_id}/objection"),
+    ("post", "/rights-requests/{request_id}/objection/compelling-grounds"),
+    ("get", "/legal-holds"),
+    ("post", "/legal-holds"),
+    ("post", "/legal-holds/{hold_id}/lift"),
+    ("get", "/recipient-notices"),
+    ("post", "/recipient-notices/{notice_id}/read"),
 }
 
 

@@ -31,6 +31,8 @@ from ceangal.agreements.services import (
 from ceangal.api.api import api
 from ceangal.api.tests.conftest import API, ApiCaller, CouncilCase, Multipart, issue_key, problem
 from ceangal.clients import models as cm
+from ceangal.clients.holds import hold_place
+from ceangal.clients.notices import notices_send
 from ceangal.clients.services import client_register
 from ceangal.consent.models import ConsentRecord
 from ceangal.consent.services import ScopeChoice, consent_give
@@ -46,8 +48,10 @@ from ceangal.policy.breakglass import break_glass_open
 from ceangal.policy.models import BreakGlassGrant
 from ceangal.referrals.models import Referral
 from ceangal.referrals.services import referral_accept, referral_create, referral_request_info
-from ceangal.rights.models import AccessPack
-from ceangal.rights.tests.factories import received_request, verified_request
+from ceangal.rights.actions import request_object, request_restrict
+from ceangal.rights.models import AccessPack, RightsRequest
+from ceangal.rights.services import request_verify_identity
+from ceangal.rights.tests.factories import log_request, received_request, verified_request
 from ceangal.rights.tests.packs_world import gathered_pack
 from ceangal.testing.factories import Personas, identity_data, make_agreement, make_notice, make_staff
 
@@ -240,6 +244,39 @@ SERVICE_BODY: dict[str, Any] = {
     "email": "workclubs@example.org",
     "locations": [{"name": "Kirkcaldy Library", "postcode": "KY1 1YG"}],
 }
+
+
+def _working(case: MatrixCase, kind: str) -> RightsRequest:
+    """A request of `kind` whose client's identity the council's DPO has verified."""
+    logged = log_request(case.personas.council_worker, case.client_id, kind=kind)
+    return request_verify_identity(actor=case.personas.council_dpo, request=logged, method="photo_id")
+
+
+def _restricted(case: MatrixCase) -> RightsRequest:
+    request = _working(case, "restriction")
+    # A test may ask twice: the client's one restriction stands from the first time.
+    if not cm.ProcessingRestriction.objects.filter(client_id=case.client_id, lifted_at__isnull=True).exists():
+        request_restrict(actor=case.personas.council_dpo, request=request, reason="Accuracy contested.")
+    return request
+
+
+def _objected(case: MatrixCase) -> dict[str, Any]:
+    request = _working(case, "objection")
+    # A test may ask twice: each time an objection to a purpose not yet objected to.
+    taken = set(cm.Objection.objects.filter(client_id=case.client_id).values_list("purpose", flat=True))
+    purpose = next(p for p in ("evaluation", "promotion", "progress_monitoring") if p not in taken)
+    objection = request_object(actor=case.personas.council_dpo, request=request, purpose=purpose)
+    return {"request_id": request.pk, "_objection": objection.pk}
+
+
+def _notice_to_council(case: MatrixCase) -> dict[str, Any]:
+    [notice] = notices_send(
+        client=cm.Client.objects.get(pk=case.client_id),
+        organisation_ids=[case.personas.council.pk],
+        kind=cm.NoticeKind.RESTRICTION,
+        request_id=None,
+    )
+    return {"notice_id": notice.pk}
 
 
 def _first_flag(pack: AccessPack) -> dict[str, Any]:
@@ -502,6 +539,51 @@ REQUESTS: dict[tuple[str, str], Request] = {
         {"request_id": gathered_pack(case.personas, case.client_id).request_id, "fmt": "json"},
         None,
     ),
+    ("POST", "/rights-requests/{request_id}/rectify"): lambda case: (
+        {"request_id": _working(case, "rectification").pk},
+        {"section": "qualifications", "item_id": case.qualification_id, "data": {"title": "N5 Maths"}, "version": 1},
+    ),
+    ("GET", "/rights-requests/{request_id}/erasure-plan"): lambda case: (
+        {"request_id": _working(case, "erasure").pk},
+        None,
+    ),
+    ("POST", "/rights-requests/{request_id}/erase"): lambda case: (
+        {"request_id": _working(case, "erasure").pk},
+        {"exemptions": []},
+    ),
+    ("POST", "/rights-requests/{request_id}/restrict"): lambda case: (
+        {"request_id": _working(case, "restriction").pk},
+        {"reason": "Accuracy contested."},
+    ),
+    ("POST", "/rights-requests/{request_id}/restriction/lift"): lambda case: (
+        {"request_id": _restricted(case).pk},
+        {"client_told_on": timezone.localdate().isoformat()},
+    ),
+    ("POST", "/rights-requests/{request_id}/objection"): lambda case: (
+        {"request_id": _working(case, "objection").pk},
+        {"purpose": "evaluation", "grounds": "I do not want to be evaluated."},
+    ),
+    ("POST", "/rights-requests/{request_id}/objection/compelling-grounds"): lambda case: (
+        (objected := _objected(case)),
+        {"objection_id": objected["_objection"], "grounds": "A statutory duty to evaluate."},
+    ),
+    ("GET", "/legal-holds"): lambda case: ({}, None),
+    ("POST", "/legal-holds"): lambda case: (
+        {},
+        {"client_id": str(case.client_id), "reason": "Tribunal claim", "reference": "ET/1"},
+    ),
+    ("POST", "/legal-holds/{hold_id}/lift"): lambda case: (
+        {
+            "hold_id": hold_place(
+                actor=case.personas.council_dpo,
+                client=cm.Client.objects.get(pk=case.client_id),
+                reason="Tribunal claim",
+            ).pk
+        },
+        {"note": "Settled."},
+    ),
+    ("GET", "/recipient-notices"): lambda case: ({}, None),
+    ("POST", "/recipient-notices/{notice_id}/read"): lambda case: (_notice_to_council(case), None),
 }
 
 # Steps only the organisation a referral was sent to may take: the college answers the council.
@@ -518,6 +600,8 @@ RECIPIENT_STEPS: set[tuple[str, str]] = {
 NAMED_IN_QUERY_OR_BODY: set[tuple[str, str]] = {("GET", "/messages"), ("POST", "/messages"), ("POST", "/referrals")}
 # Logging a rights request names its client in the body.
 NAMED_IN_QUERY_OR_BODY |= {("POST", "/rights-requests")}
+# A notice is its recipient organisation's own: to anyone else it is 404, as one that does not exist.
+NAMED_IN_QUERY_OR_BODY |= {("POST", "/recipient-notices/{notice_id}/read")}
 
 # Merging duplicate records: a team leader of an organisation working with both clients.
 TEAM_LEADER_ONLY: set[tuple[str, str]] = {("POST", "/clients/{client_id}/merge")}
@@ -573,6 +657,17 @@ DPO_ONLY: set[tuple[str, str]] = {
     ("POST", "/rights-requests/{request_id}/pack/flags/{flag_id}"),
     ("POST", "/rights-requests/{request_id}/pack/release"),
     ("GET", "/rights-requests/{request_id}/pack/{fmt}"),
+    # Only the DPO corrects, erases, restricts, records objections and places legal holds.
+    ("POST", "/rights-requests/{request_id}/rectify"),
+    ("GET", "/rights-requests/{request_id}/erasure-plan"),
+    ("POST", "/rights-requests/{request_id}/erase"),
+    ("POST", "/rights-requests/{request_id}/restrict"),
+    ("POST", "/rights-requests/{request_id}/restriction/lift"),
+    ("POST", "/rights-requests/{request_id}/objection"),
+    ("POST", "/rights-requests/{request_id}/objection/compelling-grounds"),
+    ("GET", "/legal-holds"),
+    ("POST", "/legal-holds"),
+    ("POST", "/legal-holds/{hold_id}/lift"),
 }
 
 # Operations on a consent record by its own id: it is opened through its client (or, for a DPO,
