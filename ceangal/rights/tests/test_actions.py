@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from ceangal.audit.models import AuditEvent
 from ceangal.clients import models as cm
+from ceangal.clients.sections import section
 from ceangal.clients.services import document_upload, engagement_open, item_add, section_save
 from ceangal.consent.services import ScopeChoice, consent_give
 from ceangal.errors import InvalidInput, NotPermitted
@@ -140,10 +141,12 @@ def test_a_correction_tells_exactly_the_organisations_that_were_disclosed_the_wr
     assert notice.fields_changed == ["title"]
     assert notice.request_id == request.pk
     # The item kept its history, and says why it changed.
-    latest = cm.Qualification.history.filter(id=world.qualification.pk).order_by("-history_date").first()
+    history = section("qualifications").history(world.qualification.pk)
+    latest = history.order_by("-history_date").first()
+    assert latest is not None
     assert latest.title == "N5 Applications of Mathematics"
     assert latest.history_change_reason == f"rectification, request {request.pk}"
-    assert cm.Qualification.history.filter(id=world.qualification.pk, title="N5 Mathematics").exists()
+    assert history.filter(title="N5 Mathematics").exists()
     # The college's system hears, with ids only.
     [delivery] = WebhookDelivery.objects.filter(event="client.rectified")
     assert delivery.payload["data"]["client_id"] == str(world.client.pk)
@@ -190,7 +193,7 @@ def test_a_correction_that_fails_validation_changes_nothing_and_tells_no_one(wor
     assert set(bad.value.errors) == {"postcode"}
     identity = cm.IdentitySection.objects.get(client=world.client)
     assert (identity.family_name, identity.version) == (NAME[1], 1)
-    assert cm.IdentitySection.history.filter(id=identity.pk).count() == 1
+    assert section("identity").history(identity.pk).count() == 1
     assert not cm.RecipientNotice.objects.exists()
     assert not WebhookDelivery.objects.exists()
 
