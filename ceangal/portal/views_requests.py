@@ -7,6 +7,7 @@ import uuid
 
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -45,6 +46,9 @@ def _kinds() -> list[dict[str, str]]:
         {"kind": RequestKind.COMPLAINT, "label": kind_words(RequestKind.COMPLAINT),
          "hint": _("You are unhappy with how your information has been used.")},
     ]  # fmt: skip
+
+
+COPY_KINDS = (RequestKind.ACCESS, RequestKind.PORTABILITY)
 
 
 @client_page
@@ -132,5 +136,10 @@ def request_sent(request: HttpRequest, client_id: uuid.UUID, request_id: uuid.UU
 @client_page
 def request_detail(request: HttpRequest, client_id: uuid.UUID, request_id: uuid.UUID) -> HttpResponse:
     found = subject_request(client_id, request_id, timezone.localdate())
-    context = {"found": found, "notices": request_notices(client_id, found.request)}
+    context = {
+        "found": found,
+        "notices": request_notices(client_id, found.request),
+        # A copy the DPO releases is downloaded from the copies page.
+        "copies_url": reverse("portal:copies") if found.request.kind in COPY_KINDS else "",
+    }
     return client_render(request, client_id, "portal/request_detail.html", "requests", context)

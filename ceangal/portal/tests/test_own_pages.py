@@ -155,6 +155,11 @@ def test_asking_for_a_correction_from_the_section_then_seeing_it(personas: Perso
     assert "We received your request" in detail
     assert "It is Higher English." in detail
     assert "Made by the client on their own pages." not in detail
+    assert reverse("portal:copies") not in detail.split('id="side-navigation-root"')[1].split("</ul>", 1)[1]
+    browser.post(reverse("portal:request_new", kwargs={"kind": "access"}), {"details": ""})
+    access = RightsRequest.objects.get(client_id=world.client.pk, kind="access")
+    copy_page = _page(browser, "request_detail", request_id=access.pk)
+    assert "Your copies to download" in copy_page
 
 
 @pytest.mark.parametrize(

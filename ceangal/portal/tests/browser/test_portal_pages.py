@@ -106,6 +106,8 @@ def test_a_client_visits_every_page_withdraws_a_row_and_asks_for_a_copy(
     b.follow(page, _main(page).get_by_role("link", name="See where your request stands"))
     expect(_main(page)).to_contain_text("We received your request")
     _fits(page)
+    b.follow(page, _main(page).get_by_role("link", name="Your copies to download"))
+    _fits(page)
     b.follow(page, _nav(page, "Your home"))
     expect(_main(page)).to_contain_text("1 of your requests is being worked on.")
 
