@@ -227,14 +227,6 @@ def _shown(value: str) -> str:
     return {"Yes": _("Yes"), "No": _("No")}.get(value, value)
 
 
-def section_label(key: str) -> str | None:
-    """The label of a section of the record, or None for an unknown key."""
-    for spec in SECTIONS:
-        if spec.key == key:
-            return _(spec.label)
-    return None
-
-
 def section_choices() -> list[tuple[str, str]]:
     return [(spec.key, _(spec.label)) for spec in SECTIONS]
 
