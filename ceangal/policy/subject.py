@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.translation import gettext as _
 
 from ceangal.clients import models as m
@@ -41,10 +42,10 @@ RECENT_DAYS = 30
 
 
 def long_date(day: dt.date | dt.datetime) -> str:
-    """3 March 2027: the way a date reads in a sentence."""
+    """3 March 2027: the way a date reads in a sentence (the month in the client's language)."""
     if isinstance(day, dt.datetime):
         day = timezone.localtime(day).date()
-    return f"{day.day} {day:%B %Y}"
+    return date_format(day, "j F Y")
 
 
 def in_words(parts: Sequence[str]) -> str:
@@ -309,7 +310,8 @@ def _seen_by(row: LedgerEntry, names: dict[int, str], staff: dict[int, StaffMemb
         sentence = _("%(who)s at %(organisation)s saw %(what)s on %(when)s, %(why)s.") % values
     else:
         sentence = _("%(who)s at %(organisation)s received %(what)s on %(when)s, %(why)s.") % values
-    ground = next((grounds[b["break_glass_grant_id"]] for b in row.bases if b.get("break_glass_grant_id")), "")
+    # A grant gone since (erased with the client's other data) still leaves the access marked.
+    ground = next((grounds.get(b["break_glass_grant_id"], "") for b in row.bases if b.get("break_glass_grant_id")), "")
     emergency = ""
     if ground or any(b.get("kind") == "break_glass" for b in row.bases):
         emergency = str(BreakGlassGround(ground).label) if ground in BreakGlassGround.values else _("An emergency")
