@@ -48,7 +48,17 @@ def test_bad_preferences_are_a_422_naming_each_and_nothing_changes(personas: Per
 def test_an_admin_subscribes_gets_the_secret_once_and_deactivates(personas: Personas, as_key: Caller) -> None:
     ailsa = as_key(personas.council_admin)
     events = {e["name"] for e in _json(ailsa.get(f"{API}/webhooks/events"))}
-    assert events == {"referral.created", "referral.accepted", "referral.declined", "consent.withdrawn"}
+    assert events == {
+        "referral.created",
+        "referral.accepted",
+        "referral.declined",
+        "consent.withdrawn",
+        # Art 19 notices to recipients (clients.notices)
+        "client.rectified",
+        "client.erased",
+        "client.restricted",
+        "client.restriction_lifted",
+    }
     created = ailsa.post(
         f"{API}/webhooks", {"url": "http://127.0.0.1:9/hook", "events": ["referral.created", "consent.withdrawn"]}
     )
