@@ -333,9 +333,9 @@ def _engagement_items(client: cm.Client, organisation: Organisation) -> Iterator
 
 
 def _referral_items(client: cm.Client, organisation: Organisation) -> Iterator[tuple[str, Item]]:
+    # Drafts too: the sender holds them, and Art 15 covers everything held, sent or not.
     referrals = (
         rm.Referral.objects.filter(client=client, from_organisation=organisation)
-        .exclude(status=rm.ReferralStatus.DRAFT)
         .select_related("service", "to_organisation", "created_by__organisation")
         .prefetch_related("events__by__organisation", "events__by_organisation")
         .order_by("created_at")

@@ -15,6 +15,7 @@ from ceangal.audit.models import AuditEvent
 from ceangal.consent.services import consent_withdraw
 from ceangal.errors import InvalidInput, NotPermitted
 from ceangal.ledger.models import LedgerEntry
+from ceangal.referrals.services import referral_draft
 from ceangal.rights import pack_render, pack_services, packs
 from ceangal.rights.models import AccessPack, FlagReason, PackStatus, RequestStatus
 from ceangal.rights.services import request_await_identity
@@ -336,3 +337,16 @@ def test_portability_after_consent_is_withdrawn_holds_nothing(personas: Personas
     consent_withdraw(record=pw.world.consent, actor=personas.council_worker, note="Client asked.")
     content = packs.pack_assemble(ready_request(personas, pw.client, kind="portability"))
     assert content["parts"] == []
+
+
+def test_a_draft_referral_is_held_so_it_is_in_the_copy(personas: Personas, pw: PackWorld) -> None:
+    referral_draft(
+        actor=personas.council_worker,
+        client_id=pw.client.pk,
+        service_id=pw.world.service.pk,
+        reason="A second referral, not sent yet.",
+    )
+    content = packs.pack_assemble(ready_request(personas, pw.client))
+    referrals = next(p for p in content["parts"] if p["key"] == "referrals")["items"]
+    statuses = sorted(next(f["value"] for f in item["fields"] if f["name"] == "status") for item in referrals)
+    assert statuses == ["Accepted", "Draft"]
