@@ -24,6 +24,4 @@ urlpatterns = [
     path("requests/new/<str:kind>/", views_requests.request_new, name="request_new"),
     path("requests/<uuid:request_id>/", views_requests.request_detail, name="request_detail"),
     path("requests/<uuid:request_id>/sent/", views_requests.request_sent, name="request_sent"),
-    path("copies/", views_copies.copies, name="copies"),
-    path("copies/<uuid:pack_id>/<str:fmt>/", views_copies.copy_download, name="copy_download"),
 ]

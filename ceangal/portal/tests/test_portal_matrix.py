@@ -122,7 +122,7 @@ def _lived(personas: Personas, given: str, qualification: str, service_name: str
             "consents": world.consent.pk.hex[:8],
             "requests": str(made.pk),
             "referrals": service_name,
-            "copies": "",  # no copy released yet: ceangal/rights/tests/test_packs*.py show only the client's own
+            "copies": "",  # no copy released: ceangal/web/tests/test_rights_packs_portal.py shows only their own
         },
     )
 
