@@ -373,6 +373,8 @@ class NoticeRow:
     sent_at: dt.datetime
     category_label: str
     read: bool
+    # The rights request that led to the notice, when there was one.
+    request_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -397,6 +399,7 @@ def _notice_rows(notices: Iterable[cm.RecipientNotice]) -> tuple[NoticeRow, ...]
             sent_at=n.sent_at,
             category_label=str(DataCategory(n.category).label) if n.category in DataCategory.values else "",
             read=n.read_at is not None,
+            request_id=n.request_id,
         )
         for n in notices
     )

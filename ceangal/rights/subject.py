@@ -369,22 +369,8 @@ def subject_counts(client_id: uuid.UUID) -> SubjectCounts:
     )
 
 
-# The notices (Art 19) a request of each kind leads to.
-_NOTICE_KINDS = {
-    RequestKind.RECTIFICATION: ("rectification",),
-    RequestKind.ERASURE: ("erasure",),
-    RequestKind.RESTRICTION: ("restriction", "restriction_lifted"),
-}
-
-
 def request_notices(client_id: uuid.UUID, request: SubjectRequest) -> list[NoticeRow]:
     """Who was told about a correction, erasure or restriction the client asked for (Art 19): the
-    client's notices of the request's kind sent since it was received, oldest first."""
-    kinds = _NOTICE_KINDS.get(RequestKind(request.kind), ())
-    if not kinds:
-        return []
-    received = request.received_on
-    rows = [
-        n for n in subject_notices(client_id) if n.kind in kinds and timezone.localtime(n.sent_at).date() >= received
-    ]
+    notices sent because of this request, oldest first."""
+    rows = [n for n in subject_notices(client_id) if n.request_id == request.id]
     return sorted(rows, key=lambda n: n.sent_at)

@@ -238,11 +238,13 @@ def test_the_client_sees_who_was_told_of_their_correction(personas):
     told = request_notices(world.client.pk, detail.request)
     assert [n.organisation for n in told] == [personas.college.name]
     assert told[0].category_label == "Qualifications"
-    access = request_from_client(client_id=world.client.pk, kind="access", details="")
-    assert (
-        request_notices(world.client.pk, subject_request(world.client.pk, access.pk, timezone.localdate()).request)
-        == []
-    )
+    # Another request, even of the same kind made the same day, shows only its own notices.
+    for kind, details in (("access", ""), ("rectification", "My postcode is wrong")):
+        later = request_from_client(client_id=world.client.pk, kind=kind, details=details, section="contact")
+        assert (
+            request_notices(world.client.pk, subject_request(world.client.pk, later.pk, timezone.localdate()).request)
+            == []
+        )
 
 
 # -- referrals ------------------------------------------------------------------------------------
