@@ -38,6 +38,7 @@ reference: migrate
 demo: reference
 	@CEANGAL_SITE_URL=http://$(HOST):$(PORT) $(PY) manage.py demo
 	@CEANGAL_SITE_URL=http://$(HOST):$(PORT) $(PY) manage.py demo_referrals
+	@CEANGAL_SITE_URL=http://$(HOST):$(PORT) $(PY) manage.py demo_portal
 
 run: demo
 	@$(PY) manage.py collectstatic --noinput -v 0
