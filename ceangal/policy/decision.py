@@ -36,6 +36,7 @@ class Reason(StrEnum):
     NO_RELATIONSHIP = "no_relationship"
     NO_AGREEMENT = "no_agreement"
     NO_CONSENT = "no_consent"
+    CONSENT_WITHDRAWN = "consent_withdrawn"
 
 
 class BasisKind(StrEnum):
@@ -128,6 +129,16 @@ class ConsentFacts:
         if valid_until is None and (not self.until_support_ends or self.organisation_id not in live_engagements):
             return ()
         return tuple(s for s in self.scopes if s.scope_id not in withdrawn)
+
+    def withdrawn_scopes(self, at: dt.datetime) -> tuple[ScopeFacts, ...]:
+        """The rows the client had withdrawn by `at`: every row once the whole record was withdrawn."""
+        rows: set[int] = set()
+        for event in self.events:
+            if event.kind == "withdrawn" and event.at <= at:
+                if not event.scope_ids:
+                    return self.scopes
+                rows |= event.scope_ids
+        return tuple(s for s in self.scopes if s.scope_id in rows)
 
 
 @dataclass(frozen=True)
@@ -223,6 +234,8 @@ class Denial:
                 return f"{name}: no information sharing agreement lets {them} share this with {me} for this purpose."
             case Reason.NO_CONSENT:
                 return f"{name}: the client has not agreed to share this with {me}."
+            case Reason.CONSENT_WITHDRAWN:
+                return f"{name}: the client has withdrawn their consent to share this with {me}."
         raise AssertionError(self.reason)
 
 
@@ -259,6 +272,20 @@ def _consented(
     return covered
 
 
+def _withdrawn(consents: Iterable[ConsentFacts], actor: ActorFacts, purpose: str, at: dt.datetime) -> set[DataCategory]:
+    """For this actor and purpose: each category some consent row covered until the client
+    withdrew it. Only asked once a category has no live consent, to say why."""
+    categories: set[DataCategory] = set()
+    for consent in consents:
+        for scope in consent.withdrawn_scopes(at):
+            recipient_matches = scope.recipient_organisation_id == actor.organisation_id or (
+                scope.recipient_organisation_id is None and scope.recipient_type == actor.organisation_type
+            )
+            if recipient_matches and scope.purpose == purpose:
+                categories.add(scope.category)
+    return categories
+
+
 def decide(
     actor: ActorFacts,
     client: ClientFacts,
@@ -286,6 +313,7 @@ def decide(
         for covered_category in terms.categories:
             covering.setdefault(covered_category, []).append(candidate)
     consented: dict[DataCategory, str] | None = None
+    withdrawn: set[DataCategory] | None = None
 
     def deny(category: DataCategory, reason: Reason) -> None:
         denied[category] = Denial(category, reason, me)
@@ -333,7 +361,10 @@ def decide(
                 consented = _consented(client.consents, actor, purpose, at, client.live_engagement_organisation_ids)
             record_id = consented.get(category)
             if record_id is None:
-                refusals.append(Denial(category, Reason.NO_CONSENT, me))
+                if withdrawn is None:
+                    withdrawn = _withdrawn(client.consents, actor, purpose, at)
+                reason = Reason.CONSENT_WITHDRAWN if category in withdrawn else Reason.NO_CONSENT
+                refusals.append(Denial(category, reason, me))
                 continue
             bases[supplier] = Basis(
                 BasisKind.AGREEMENT_CONSENT, agreement.version_id, consent_record_id=record_id, lawful_basis=CONSENT

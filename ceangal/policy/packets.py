@@ -33,6 +33,9 @@ from ceangal.policy.purposes import Purpose
 from ceangal.policy.selectors import ClientRecord, ItemView, SectionView
 from ceangal.reference.categories import DataCategory
 
+# A category left out for either of these needs the client's (fresh) consent.
+CONSENT_MISSING = frozenset({Reason.NO_CONSENT, Reason.CONSENT_WITHDRAWN})
+
 # The recipient's decision is taken as for a key worker of theirs: the role that reads packets.
 _RECIPIENT_ROLE = Role.KEY_WORKER
 
@@ -167,7 +170,7 @@ def _packet_rows(
                     label=str(category.label),
                     shared=False,
                     reason=" ".join(d.message for d in denials),
-                    consent_missing=any(d.reason == Reason.NO_CONSENT for d in denials),
+                    consent_missing=any(d.reason in CONSENT_MISSING for d in denials),
                 )
             )
             continue
@@ -185,7 +188,7 @@ def _packet_rows(
                 label=str(category.label),
                 shared=True,
                 withheld=[d.message for d in withheld],
-                consent_missing=any(d.reason == Reason.NO_CONSENT for d in withheld),
+                consent_missing=any(d.reason in CONSENT_MISSING for d in withheld),
                 sections=visible,
                 unseen_items_from=[partners.get(org, "another partner") for org in unseen],
             )

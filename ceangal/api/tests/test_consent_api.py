@@ -348,7 +348,7 @@ def test_withdrawing_a_row_stops_the_partner_seeing_it_at_once(case: SharedCase,
 
     section = _qualifications(case.college, case.client)
     assert section["items"] == []
-    assert "not agreed" in section["withheld"][0]
+    assert "withdrawn their consent" in section["withheld"][0]
     # The rest of the record still stands, and the council still sees its own qualification.
     [record] = _json(case.worker.get(case.url))
     assert {s["category"]: s["in_force"] for s in record["scopes"]} == {"identity": True, "qualifications": False}

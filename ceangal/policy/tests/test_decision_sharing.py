@@ -195,6 +195,11 @@ def test_withdrawing_consent_removes_exactly_what_it_covered(world, purpose, req
         lost = set(grant.from_organisations) - set(after.permitted[category].from_organisations)
         for supplier in lost:
             assert grant.bases[supplier].consent_record_id == target.record_id
+        if lost:
+            # The reader is told the client withdrew it, not that they never agreed.
+            reasons = [d.reason for d in after.withheld_suppliers[category]]
+            assert Reason.CONSENT_WITHDRAWN in reasons
+            assert Reason.NO_CONSENT not in reasons
         for supplier, basis in after.permitted[category].bases.items():
             assert basis.consent_record_id != target.record_id
             assert supplier in grant.from_organisations
@@ -261,3 +266,20 @@ def test_reasons_name_the_partner_and_what_is_missing():
     assert no_consent.withheld_suppliers[DataCategory.HEALTH][0].message == (
         "Health and disability: the client has not agreed to share this with Fife College."
     )
+    rows = (
+        ScopeFacts(11, 1, "college", "support_coordination", DataCategory.HEALTH),
+        ScopeFacts(12, 1, "college", "support_coordination", DataCategory.QUALIFICATIONS),
+    )
+    given_ = ConsentEventFacts("given", NOW - dt.timedelta(days=3))
+    consent = ConsentFacts("r", 2, TODAY - dt.timedelta(days=3), TODAY + dt.timedelta(days=300), False, rows, (given_,))
+    row_out = ConsentEventFacts("withdrawn", NOW - dt.timedelta(days=1), frozenset({11}))
+    for events in ((given_, row_out), (given_, ConsentEventFacts("withdrawn", NOW - dt.timedelta(days=1)))):
+        withdrawn = dataclasses.replace(client, consents=(dataclasses.replace(consent, events=events),))
+        decision = decide(actor, withdrawn, [DataCategory.HEALTH], "support_coordination", NOW, agreements=[agreement])
+        assert decision.withheld_suppliers[DataCategory.HEALTH][0].message == (
+            "Health and disability: the client has withdrawn their consent to share this with Fife College."
+        )
+    # Without the withdrawal the same facts share it.
+    kept = dataclasses.replace(client, consents=(consent,))
+    shared = decide(actor, kept, [DataCategory.HEALTH], "support_coordination", NOW, agreements=[agreement])
+    assert shared.permitted[DataCategory.HEALTH].from_organisations == frozenset({2})

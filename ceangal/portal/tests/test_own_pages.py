@@ -96,7 +96,7 @@ def test_withdrawing_a_row_stops_the_partners_very_next_read(personas: Personas)
     assert "N5 English" not in staff.get(record_url).content.decode()
     after = client_record(actor=personas.college_worker, client_id=world.client.pk, purpose=PURPOSE)
     assert after.section("qualifications").items == []
-    assert any("has not agreed to share this" in w for w in after.section("qualifications").withheld)
+    assert any("has withdrawn their consent to share this" in w for w in after.section("qualifications").withheld)
     assert after.display_name == "Eilidh Synthetic"  # the identity row was not withdrawn
     receipt = browser.get(response["Location"]).content.decode()
     assert "Consent withdrawn" in receipt

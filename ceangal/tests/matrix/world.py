@@ -30,6 +30,7 @@ SECRETS = {
 # What a page or response says when it keeps something back.
 REASONS = (
     "not agreed",
+    "withdrawn their consent",
     "not cleared",
     "not shared",
     "no information sharing",

@@ -206,7 +206,7 @@ def test_withdrawing_some_rows_hides_them_from_the_college_at_once(kirsty, sign_
     assert list(event.scopes.all()) == [qualifications]
     section = _qualifications_section(calum, morag)
     assert "N5 English" not in section
-    assert "has not agreed to share" in section
+    assert "has withdrawn their consent to share" in section
 
 
 def test_withdrawing_every_row_withdraws_the_whole_record(kirsty, personas, morag, sharing):

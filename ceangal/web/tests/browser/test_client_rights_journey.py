@@ -24,7 +24,7 @@ from ceangal.testing.factories import PASSWORD, Personas
 pytestmark = pytest.mark.browser
 
 EMAIL = "eilidh.client@example.org"
-HIDDEN_REASON = re.compile(r"has not agreed to share|Hidden\.")
+HIDDEN_REASON = re.compile(r"has not agreed to share|has withdrawn their consent to share|Hidden\.")
 
 
 def _main(page: Page) -> Locator:

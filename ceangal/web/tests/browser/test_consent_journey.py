@@ -16,7 +16,7 @@ from ceangal.testing.factories import PASSWORD, Personas, make_agreement, make_c
 
 pytestmark = pytest.mark.browser
 
-HIDDEN_REASON = re.compile(r"has not agreed to share|Hidden\.")
+HIDDEN_REASON = re.compile(r"has not agreed to share|has withdrawn their consent to share|Hidden\.")
 
 
 def _main(page: Page) -> Locator:
