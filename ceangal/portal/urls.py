@@ -24,4 +24,5 @@ urlpatterns = [
     path("requests/new/<str:kind>/", views_requests.request_new, name="request_new"),
     path("requests/<uuid:request_id>/", views_requests.request_detail, name="request_detail"),
     path("requests/<uuid:request_id>/sent/", views_requests.request_sent, name="request_sent"),
+    path("requests/<uuid:request_id>/withdraw/", views_requests.request_withdraw, name="request_withdraw"),
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -23,6 +24,7 @@ from ceangal.rights.subject import (
     kind_words,
     request_from_client,
     request_notices,
+    request_withdraw_from_client,
     subject_request,
     subject_requests,
 )
@@ -143,3 +145,23 @@ def request_detail(request: HttpRequest, client_id: uuid.UUID, request_id: uuid.
         "copies_url": reverse("portal:copies") if found.request.kind in COPY_KINDS else "",
     }
     return client_render(request, client_id, "portal/request_detail.html", "requests", context)
+
+
+@client_page
+@require_http_methods(["GET", "POST"])
+def request_withdraw(request: HttpRequest, client_id: uuid.UUID, request_id: uuid.UUID) -> HttpResponseBase:
+    """Withdraw one of the client's open requests: a page that says what it means, and one button."""
+    found = subject_request(client_id, request_id, timezone.localdate())
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            request_withdraw_from_client(client_id=client_id, request_id=request_id)
+        except InvalidInput as exc:
+            errors = exc.errors
+        else:
+            messages.success(request, _("You have withdrawn your request. We will not work on it any more."))
+            return redirect("portal:request_detail", request_id=request_id)
+    context = {"found": found, "errors": error_links({"request": _("Your request")}, errors)}
+    return client_render(
+        request, client_id, "portal/request_withdraw.html", "requests", context, status=422 if errors else 200
+    )

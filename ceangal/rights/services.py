@@ -199,7 +199,7 @@ def _audit(actor: StaffMember | None, action: str, request: RightsRequest, **det
 def _step(
     request: RightsRequest,
     *,
-    actor: StaffMember,
+    actor: StaffMember | None,
     expected_version: int | None,
     kind: EventKind,
     changes: dict[str, object],
@@ -492,4 +492,21 @@ def request_withdraw(
         changes={"status": _S.WITHDRAWN, "completed_on": _today()},
         note=note,
         pause=_ends_pause(request),
+    )
+
+
+def request_withdraw_by_client(*, request: RightsRequest, expected_version: int | None = None) -> RightsRequest:
+    """The client withdrew the request on their own pages. It closes; a paused clock stops for good.
+    The caller has made sure the request is the signed-in client's (ceangal.rights.subject)."""
+    if request.status in CLOSED_STATUSES:
+        raise InvalidInput({"request": ["This request is already closed, so there is nothing to withdraw."]})
+    return _step(
+        request,
+        actor=None,
+        expected_version=expected_version,
+        kind=EventKind.WITHDRAWN,
+        changes={"status": _S.WITHDRAWN, "completed_on": _today()},
+        note="Withdrawn by the client on their own pages.",
+        pause=_ends_pause(request),
+        by_client=True,
     )

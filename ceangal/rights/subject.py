@@ -40,6 +40,7 @@ from ceangal.rights.models import (
     RightsRequestEvent,
 )
 from ceangal.rights.selectors import clock_facts
+from ceangal.rights.services import request_withdraw_by_client
 
 DETAILS_MAX = 4000
 # Kinds that mean nothing without the client saying what they want.
@@ -269,8 +270,7 @@ def _step_words(kind: str) -> str:
     return words.get(EventKind(kind), kind)
 
 
-def subject_request(client_id: uuid.UUID, request_id: object, today: dt.date) -> SubjectRequestDetail:
-    """One of the client's requests with its timeline in plain words, or NotFound."""
+def _own_request(client_id: uuid.UUID, request_id: object) -> RightsRequest:
     try:
         key = uuid.UUID(str(request_id))
     except ValueError:
@@ -278,6 +278,12 @@ def subject_request(client_id: uuid.UUID, request_id: object, today: dt.date) ->
     request = RightsRequest.objects.filter(pk=key, client_id=client_id).first()
     if request is None:
         raise NotFound("No such request.")
+    return request
+
+
+def subject_request(client_id: uuid.UUID, request_id: object, today: dt.date) -> SubjectRequestDetail:
+    """One of the client's requests with its timeline in plain words, or NotFound."""
+    request = _own_request(client_id, request_id)
     events = list(request.events.order_by("at", "pk"))
     return SubjectRequestDetail(
         request=_subject_request(request, events, today),
@@ -292,6 +298,11 @@ def subject_request(client_id: uuid.UUID, request_id: object, today: dt.date) ->
         ],
         refusal_note=request.refusal_note if request.status == RequestStatus.REFUSED else "",
     )
+
+
+def request_withdraw_from_client(*, client_id: uuid.UUID, request_id: object) -> RightsRequest:
+    """The client withdraws one of their own open requests on their pages; NotFound for any other."""
+    return request_withdraw_by_client(request=_own_request(client_id, request_id))
 
 
 # -- referrals ------------------------------------------------------------------------------------

@@ -201,6 +201,35 @@ def test_an_unknown_kind_of_request_is_not_found(personas: Personas):
     assert browser.post(reverse("portal:request_new", kwargs={"kind": "nonsense"}), {}).status_code == 404
 
 
+def test_the_client_withdraws_an_open_request_and_cannot_withdraw_it_twice(personas: Personas):
+    world = shared_world(personas)
+    browser = printed_sign_in(world.code)
+    browser.post(reverse("portal:request_new", kwargs={"kind": "access"}), {"details": ""})
+    made = RightsRequest.objects.get(client_id=world.client.pk)
+    detail = _page(browser, "request_detail", request_id=made.pk)
+    url = reverse("portal:request_withdraw", kwargs={"request_id": made.pk})
+    assert url in detail
+    assert "we will stop working on it" in browser.get(url).content.decode()
+
+    response = browser.post(url)
+    assert response.status_code == 302
+    made.refresh_from_db()
+    assert (made.status, made.completed_on is not None) == ("withdrawn", True)
+    event = made.events.get(kind="withdrawn")
+    assert event.by is None
+    audit = AuditEvent.objects.get(action="rights_request.withdrawn", object_id=str(made.pk))
+    assert audit.actor_id is None
+    assert audit.detail["by_client"] is True
+    after = browser.get(response["Location"]).content.decode()
+    assert "You withdrew your request" in after
+    assert url not in after
+
+    again = browser.post(url)
+    assert again.status_code == 422
+    assert "already closed" in again.content.decode()
+    assert made.events.filter(kind="withdrawn").count() == 1
+
+
 def test_referrals_page_without_referrals(personas: Personas):
     world = shared_world(personas)
     assert "You have not been referred to another service." in _page(printed_sign_in(world.code), "referrals")

@@ -45,6 +45,7 @@ CLIENT_PAGES = {
     "request_new",
     "request_detail",
     "request_sent",
+    "request_withdraw",
     "referrals",
     "copies",
     "copy_download",
@@ -55,7 +56,7 @@ ANONYMOUS = {"sign_in": 200, "sign_in_printed": 200, "sign_in_code": 302, "sign_
 # Pages that show the signed-in client's own data, found from the session alone.
 CLIENT_ONLY = {"home", "information", "who_has_seen", "consents", "requests", "referrals", "copies"}
 # Pages about one of the client's own things, named in the address: another client's is not found.
-OWN_THINGS = {"consent_withdraw", "consent_receipt", "request_detail", "request_sent"}
+OWN_THINGS = {"consent_withdraw", "consent_receipt", "request_detail", "request_sent", "request_withdraw"}
 
 
 def test_every_portal_page_is_in_the_matrix():
@@ -114,6 +115,7 @@ def _lived(personas: Personas, given: str, qualification: str, service_name: str
             "consent_receipt": consent | {"event_id": event.pk},
             "request_detail": {"request_id": made.pk},
             "request_sent": {"request_id": made.pk},
+            "request_withdraw": {"request_id": made.pk},
         },
         markers={
             "home": world.client.reference,

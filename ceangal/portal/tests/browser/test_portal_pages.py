@@ -111,6 +111,16 @@ def test_a_client_visits_every_page_withdraws_a_row_and_asks_for_a_copy(
     b.follow(page, _nav(page, "Your home"))
     expect(_main(page)).to_contain_text("1 of your requests is being worked on.")
 
+    # The client changes their mind: withdrawing the request takes one page and one button.
+    b.follow(page, _nav(page, "Ask for something"))
+    b.follow(page, _main(page).get_by_role("link", name="A copy of your information").last)
+    b.follow(page, _main(page).get_by_role("link", name="Withdraw this request"))
+    _fits(page)
+    b.submit(page, _main(page).get_by_role("button", name="Withdraw the request"))
+    expect(page.get_by_role("status")).to_contain_text("You have withdrawn your request")
+    expect(_main(page)).to_contain_text("You withdrew your request")
+    assert RightsRequest.objects.get(client_id=world.client.pk).status == "withdrawn"
+
 
 def test_withdrawing_without_javascript(phone_without_js: Page, base_url: str, people: Personas) -> None:
     page = phone_without_js
