@@ -8,21 +8,14 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, ViewportSize
-from pytest_django.live_server_helper import LiveServer
 
 from ceangal.testing import browser as b
-from ceangal.testing.factories import Personas, make_personas
+from ceangal.testing.browser_fixtures import base_url, chromium, people
+
+__all__ = ["base_url", "chromium", "people"]
 
 pytestmark = pytest.mark.browser
 PHONE: ViewportSize = {"width": 375, "height": 812}
-
-
-@pytest.fixture
-def chromium(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
-    b.need_chromium(request.node.nodeid)
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with b.launch_chromium() as browser:
-        yield browser
 
 
 def _phone_page(browser: Browser, *, javascript: bool) -> Iterator[Page]:
@@ -50,13 +43,3 @@ def phone_without_js(chromium: Browser) -> Iterator[Page]:
     """A phone-sized page with JavaScript off (axe cannot run there; the same pages are scanned
     with it on)."""
     yield from _phone_page(chromium, javascript=False)
-
-
-@pytest.fixture
-def base_url(live_server: LiveServer) -> str:
-    return str(live_server.url)
-
-
-@pytest.fixture
-def people(reference_data: None) -> Personas:
-    return make_personas()

@@ -10,21 +10,13 @@ from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page
-from pytest_django.live_server_helper import LiveServer
 
 from ceangal.testing import browser as b
-from ceangal.testing.factories import Personas, make_personas
+from ceangal.testing.browser_fixtures import base_url, chromium, people
+
+__all__ = ["base_url", "chromium", "people"]
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def chromium(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
-    """A headless Chromium for one test (see ceangal.testing.browser.launch_chromium for why per test)."""
-    b.need_chromium(request.node.nodeid)
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with b.launch_chromium() as browser:
-        yield browser
 
 
 def _page(browser: Browser, *, javascript: bool) -> Iterator[Page]:
@@ -57,17 +49,6 @@ def page(chromium: Browser) -> Iterator[Page]:
 def page_without_js(chromium: Browser) -> Iterator[Page]:
     """A context with JavaScript off: the service must work without it. axe cannot run there."""
     yield from _page(chromium, javascript=False)
-
-
-@pytest.fixture
-def base_url(live_server: LiveServer) -> str:
-    return str(live_server.url)
-
-
-@pytest.fixture
-def people(reference_data: None) -> Personas:
-    """The personas, in a transactional database that the live server can see."""
-    return make_personas()
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
