@@ -17,6 +17,7 @@ urlpatterns = [
     path("referrals/", views.referrals, name="referrals"),
     path("copies/", views_copies.copies, name="copies"),
     path("copies/<uuid:pack_id>/<str:fmt>/", views_copies.copy_download, name="copy_download"),
+    path("copies/<uuid:pack_id>/documents/<int:document_id>/", views_copies.copy_document, name="copy_document"),
     path("consents/", views_consents.consents, name="consents"),
     path("consents/<uuid:record_id>/withdraw/", views_consents.consent_withdraw, name="consent_withdraw"),
     path("consents/<uuid:record_id>/receipt/<int:event_id>/", views_consents.consent_receipt, name="consent_receipt"),

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ceangal.audit.services import audit_record
+from ceangal.clients import models as cm
 from ceangal.crypto import decrypt, encrypt
 from ceangal.errors import InvalidInput, NotFound
 from ceangal.partners.models import StaffMember
@@ -248,6 +249,25 @@ def _format(pack: AccessPack, fmt: str) -> PackFormat:
     return PackFormat(fmt)
 
 
+DOCUMENT_PREFIX = "document-"
+
+
+def _document_files(pack: AccessPack, content: packs.Content) -> dict[str, dict[str, Any]]:
+    """The documents released with the copy, copied into its own encrypted files: the copy stays
+    whole if a document is later changed or deleted. One removed since gathering is left out."""
+    files: dict[str, dict[str, Any]] = {}
+    for document in packs.released_documents(content):
+        row = cm.Document.objects.filter(pk=document["id"], client_id=pack.request.client_id).first()
+        if row is None or not row.file:
+            continue
+        with row.file.open("rb") as handle:
+            data = handle.read()
+        entry = _store(pack, f"{DOCUMENT_PREFIX}{row.pk}", data)
+        entry |= {"document": row.pk, "original_name": row.original_name, "content_type": row.content_type}
+        files[f"{DOCUMENT_PREFIX}{row.pk}"] = entry
+    return files
+
+
 def pack_release(*, actor: StaffMember, pack: AccessPack, complete: bool = False, note: str = "") -> AccessPack:
     """Release the copy to the client: every flag must be decided. The files are rendered with the
     redactions and stored; the hashes go to the audit event; the request's timeline records it;
@@ -274,6 +294,7 @@ def pack_release(*, actor: StaffMember, pack: AccessPack, complete: bool = False
         files = {SOURCE: locked.files[SOURCE]}
         for fmt in pack_render.formats_for(request.kind):
             files[str(fmt)] = _store(locked, str(fmt), pack_render.render(content, fmt))
+        files |= _document_files(locked, content)
         locked.files = files
         locked.status = PackStatus.RELEASED
         locked.released_at = timezone.now()
@@ -300,6 +321,8 @@ class ClientCopy:
     available_until: dt.datetime
     available: bool
     formats: tuple[tuple[str, str], ...]
+    # The documents released with it: (id, file name, size in bytes).
+    documents: tuple[tuple[int, str, int], ...] = ()
 
 
 def client_copies(client_id: uuid.UUID, *, now: dt.datetime | None = None) -> list[ClientCopy]:
@@ -322,15 +345,17 @@ def client_copies(client_id: uuid.UUID, *, now: dt.datetime | None = None) -> li
                 available_until=until,
                 available=now < until,
                 formats=tuple((str(f), str(f.label)) for f in pack_render.formats_for(pack.request.kind)),
+                documents=tuple(
+                    (int(entry["document"]), str(entry["original_name"]), int(entry["bytes"]))
+                    for key, entry in sorted(pack.files.items())
+                    if key.startswith(DOCUMENT_PREFIX)
+                ),
             )
         )
     return copies
 
 
-def client_copy_download(*, client_id: uuid.UUID, pack_id: object, fmt: str, now: dt.datetime | None = None) -> bytes:
-    """One released file of the client's own pack, audited. Anyone else's pack, an unreleased one,
-    one past its time, or an unknown id: NotFound, the same for each."""
-    now = now or timezone.now()
+def _client_pack(client_id: uuid.UUID, pack_id: object, now: dt.datetime) -> AccessPack:
     try:
         key = uuid.UUID(str(pack_id))
     except ValueError:
@@ -342,19 +367,50 @@ def client_copy_download(*, client_id: uuid.UUID, pack_id: object, fmt: str, now
     )
     if pack is None or pack.released_at is None or now >= pack.released_at + dt.timedelta(days=available_days()):
         raise NotFound("No such copy.")
-    if fmt not in pack.files or fmt == SOURCE:
-        raise InvalidInput(
-            {"format": [f"Choose one of these formats: {', '.join(pack_render.formats_for(pack.request.kind))}."]}
-        )
-    data = _load(pack.files[fmt])
+    return pack
+
+
+def _audit_download(pack: AccessPack, client_id: uuid.UUID, action: str, **detail: object) -> None:
     with transaction.atomic():
         audit_record(
             actor_user_id=None,
             organisation_id=pack.request.received_by_id,
-            action="portal.copy_downloaded",
+            action=action,
             object_type="access_pack",
             object_id=pack.pk,
             client_id=client_id,
-            detail={"format": fmt, "sha256": pack.files[fmt]["sha256"]},
+            detail=detail,
         )
+
+
+@dataclass(frozen=True)
+class ClientDocument:
+    name: str
+    content_type: str
+    data: bytes
+
+
+def client_copy_document(
+    *, client_id: uuid.UUID, pack_id: object, document_id: int, now: dt.datetime | None = None
+) -> ClientDocument:
+    """A document released with the client's own copy, audited; NotFound for anything else,
+    including a document the DPO withheld."""
+    pack = _client_pack(client_id, pack_id, now or timezone.now())
+    entry = pack.files.get(f"{DOCUMENT_PREFIX}{document_id}")
+    if entry is None:
+        raise NotFound("No such document in this copy.")
+    data = _load(entry)
+    _audit_download(pack, client_id, "portal.copy_document_downloaded", document=document_id, sha256=entry["sha256"])
+    return ClientDocument(str(entry["original_name"]), str(entry["content_type"]), data)
+
+
+def client_copy_download(*, client_id: uuid.UUID, pack_id: object, fmt: str, now: dt.datetime | None = None) -> bytes:
+    """One released file of the client's own pack, audited. Anyone else's pack, an unreleased one,
+    one past its time, or an unknown id: NotFound, the same for each."""
+    pack = _client_pack(client_id, pack_id, now or timezone.now())
+    formats = [str(f) for f in pack_render.formats_for(pack.request.kind)]
+    if fmt not in formats or fmt not in pack.files:
+        raise InvalidInput({"format": [f"Choose one of these formats: {', '.join(formats)}."]})
+    data = _load(pack.files[fmt])
+    _audit_download(pack, client_id, "portal.copy_downloaded", format=fmt, sha256=pack.files[fmt]["sha256"])
     return data

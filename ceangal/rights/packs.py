@@ -245,6 +245,13 @@ def _section_items(spec: SectionSpec, client: cm.Client, organisation: Organisat
             fields=fields,
             flag=whole,
         )
+        if spec.key == "documents":
+            # The file itself goes with the released copy unless the DPO withholds it.
+            item["document"] = {
+                "id": row.pk,
+                "name": getattr(row, "original_name"),  # noqa: B009 (a Document, by its section)
+                "content_type": getattr(row, "content_type"),  # noqa: B009
+            }
         yield row.pk, item
 
 
@@ -696,4 +703,17 @@ def apply_decisions(content: Content, redacted: set[str]) -> Content:
                     entry["note"] = WITHHELD
             if whole:
                 item["withheld"] = True
+                item.pop("document", None)
     return out
+
+
+def released_documents(content: Content) -> list[dict[str, Any]]:
+    """The documents whose files go with a copy as released (after apply_decisions): id, name and
+    content type of each one the DPO did not withhold."""
+    return [
+        item["document"]
+        for part in content["parts"]
+        if part["key"] == "section:documents"
+        for item in part["items"]
+        if "document" in item
+    ]

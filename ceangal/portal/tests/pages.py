@@ -10,7 +10,7 @@ from ceangal.portal import urls as portal_urls
 
 PAGES = [p.name for p in portal_urls.urlpatterns if isinstance(p, URLPattern) and p.name]
 # Made-up values for a page's parts: a guard must answer before anything is looked up.
-_EXAMPLES = {"kind": "access", "event_id": 1, "fmt": "json"}
+_EXAMPLES = {"kind": "access", "event_id": 1, "fmt": "json", "document_id": 1}
 
 
 def portal_url(name: str, **kwargs: object) -> str:

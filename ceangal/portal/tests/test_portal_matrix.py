@@ -49,6 +49,7 @@ CLIENT_PAGES = {
     "referrals",
     "copies",
     "copy_download",
+    "copy_document",
 }
 ANONYMOUS = {"sign_in": 200, "sign_in_printed": 200, "sign_in_code": 302, "sign_out": 405} | {
     name: 302 for name in CLIENT_PAGES

@@ -1,6 +1,7 @@
 """The client's copies on their own pages (/my/copies/): only their own released copies, each
 format downloadable (and audited) for CEANGAL_PACK_AVAILABLE_DAYS, then gone with a way to ask
-again; anyone else's copy, an unreleased one or an unknown format is 404."""
+again; the documents released with it, one by one; anyone else's copy, an unreleased one, a
+withheld document or an unknown format is 404."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import datetime as dt
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as Browser
 from django.test import TestCase
 from django.urls import reverse
@@ -15,6 +17,7 @@ from django.utils import timezone
 
 from ceangal.audit.models import AuditEvent
 from ceangal.clients import models as cm
+from ceangal.clients.services import document_upload
 from ceangal.portal.services import printed_code_issue
 from ceangal.rights import pack_services
 from ceangal.rights.models import AccessPack
@@ -102,3 +105,53 @@ def test_a_copy_is_available_for_the_set_number_of_days(personas: Personas, pw: 
     assert "no longer available" in html
     assert "Ask for a new copy" in html
     assert _download(pack, "pdf") not in html
+
+
+def test_documents_go_with_the_copy_unless_the_dpo_withholds_them(personas: Personas, pw: PackWorld) -> None:
+    cv_bytes = b"%PDF-1.4\n% a CV\n"
+    letter_bytes = b"%PDF-1.4\n% a letter naming her neighbour\n"
+    cv, letter = (
+        document_upload(
+            actor=personas.council_worker,
+            client=pw.client,
+            title=title,
+            kind="cv",
+            upload=SimpleUploadedFile(name, data, content_type="application/pdf"),
+        )
+        for title, name, data in (("CV", "my cv.pdf", cv_bytes), ("Letter", "letter.pdf", letter_bytes))
+    )
+    pack = gathered_pack(personas, pw.client.pk)
+    for flag in pack.flags.all():
+        withhold = flag.key == f"section:documents:{letter.pk}"
+        pack_services.flag_decide(
+            actor=personas.council_dpo,
+            flag=flag,
+            decision="redact" if withhold else "release",
+            reason="Names another person." if withhold else "Checked.",
+        )
+    pack = pack_services.pack_release(actor=personas.council_dpo, pack=pack)
+    # The released copy holds its own encrypted copy of the CV and nothing of the letter.
+    assert set(k for k in pack.files if k.startswith("document-")) == {f"document-{cv.pk}"}
+    released = json.loads(pack_services.client_copy_download(client_id=pw.client.pk, pack_id=pack.pk, fmt="json"))
+    assert "letter.pdf" not in json.dumps(released)
+
+    morag = _signed_in(personas, pw.client)
+    page = morag.get(COPIES).content.decode()
+    url = reverse("portal:copy_document", kwargs={"pack_id": pack.pk, "document_id": cv.pk})
+    withheld = reverse("portal:copy_document", kwargs={"pack_id": pack.pk, "document_id": letter.pk})
+    assert url in page
+    assert "Download my cv.pdf" in page
+    assert withheld not in page
+    response = morag.get(url)
+    assert response.status_code == 200
+    assert response.content == cv_bytes
+    assert response["Content-Disposition"] == 'attachment; filename="my cv.pdf"'
+    audit = AuditEvent.objects.get(action="portal.copy_document_downloaded")
+    assert audit.detail["document"] == cv.pk
+    assert morag.get(withheld).status_code == 404
+    # The copy stays whole when the original is deleted later.
+    cm.Document.objects.filter(pk=cv.pk).delete()
+    assert morag.get(url).content == cv_bytes
+    # Nobody else gets it, and a document name is no way into the format download.
+    assert _signed_in(personas, pw.other).get(url).status_code == 404
+    assert morag.get(_download(pack, f"document-{cv.pk}")).status_code == 404
