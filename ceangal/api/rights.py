@@ -85,6 +85,8 @@ class RightsRequestOut(Schema):
         description="What the client asked for; null to a partner other than the one that received it (the DPO "
         "and the receiving organisation read it)."
     )
+    section: str = Field(description="For a correction: the section of the record the client says is wrong.")
+    purpose: str = Field(description="For an objection: the purpose the client objects to.")
     status: RequestStatus
     due_on: dt.date | None
     days_left: int | None
@@ -113,6 +115,8 @@ class RightsRequestOut(Schema):
             received_on=r.received_on,
             received_by=r.received_by.name,
             details=r.details if detail.full else None,
+            section=r.section,
+            purpose=r.purpose,
             status=RequestStatus(r.status),
             due_on=detail.clock.due_on,
             days_left=detail.clock.days_left,

@@ -100,6 +100,10 @@ class RightsRequest(models.Model):
     received_by = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     # What the client asked for, in their words: may hold anything, so it is encrypted.
     details = EncryptedTextField(blank=True)
+    # For a correction, the section of the record the client says is wrong; for an objection, the
+    # purpose they object to. Codes, so the DPO's pages can start there.
+    section = models.CharField(max_length=40, blank=True)
+    purpose = models.CharField(max_length=40, blank=True)
     status = models.CharField(max_length=24, choices=RequestStatus.choices, default=RequestStatus.RECEIVED)
     identity_method = models.CharField(max_length=20, choices=IdentityMethod.choices, blank=True)
     extension_months = models.PositiveSmallIntegerField(null=True, blank=True)

@@ -92,8 +92,8 @@ def request_from_client(
     *, client_id: uuid.UUID, kind: str, details: str, section: str = "", purpose: str = ""
 ) -> RightsRequest:
     """A request the client makes on their own pages. For a correction, `section` says which part
-    of their record; for an objection, `purpose` says which use they object to. Both are written
-    at the top of the details the DPO reads (the request has no columns for them)."""
+    of their record; for an objection, `purpose` says which use they object to. Both are kept on
+    the request, so the DPO's pages start there."""
     errors: dict[str, list[str]] = {}
     if kind not in RequestKind.values:
         errors["kind"] = [_("Choose what you are asking for.")]
@@ -108,18 +108,10 @@ def request_from_client(
         ]
     elif len(details) > DETAILS_MAX:
         errors["details"] = [_("Keep this to %(max)d characters or fewer.") % {"max": DETAILS_MAX}]
-    # Written at the top of the details for the DPO, in the partnership's working language.
-    heading = ""
-    if kind == RequestKind.RECTIFICATION:
-        if section not in SECTIONS_BY_KEY:
-            errors["section"] = [_("Choose the part of your information that is wrong.")]
-        else:
-            heading = f"Part of the record: {SECTIONS_BY_KEY[section].label}"
-    elif kind == RequestKind.OBJECTION:
-        if purpose not in Purpose.values:
-            errors["purpose"] = [_("Choose the use of your information you object to.")]
-        else:
-            heading = f"Objects to: {Purpose(purpose).label}"
+    if kind == RequestKind.RECTIFICATION and section not in SECTIONS_BY_KEY:
+        errors["section"] = [_("Choose the part of your information that is wrong.")]
+    elif kind == RequestKind.OBJECTION and purpose not in Purpose.values:
+        errors["purpose"] = [_("Choose the use of your information you object to.")]
     if errors:
         raise InvalidInput(errors)
     client = cm.Client.objects.filter(pk=client_id, merged_into__isnull=True, erased_at__isnull=True).first()
@@ -135,7 +127,9 @@ def request_from_client(
             received_on=_today(),
             logged_by=None,
             received_by_id=received_by_id,
-            details=f"{heading}\n\n{details}".strip() if heading else details,
+            details=details,
+            section=section if kind == RequestKind.RECTIFICATION else "",
+            purpose=purpose if kind == RequestKind.OBJECTION else "",
         )
         RightsRequestEvent.objects.create(
             request=request,

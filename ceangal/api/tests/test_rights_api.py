@@ -148,3 +148,20 @@ def test_a_complaint_is_acknowledged(
     body = dpo.post(f"{URL}/{request.pk}/acknowledge", {"note": "Letter sent."}).json()
     assert body["acknowledged_on"] == timezone.localdate().isoformat()
     assert body["due_on"] is None
+
+
+def test_a_request_from_the_clients_pages_carries_its_section_or_purpose(
+    personas: Personas, client: cm.Client, as_key: Callable[[StaffMember], ApiCaller]
+) -> None:
+    from ceangal.rights.subject import request_from_client
+
+    dpo = as_key(personas.council_dpo)
+    wrong = request_from_client(
+        client_id=client.pk, kind="rectification", details="Wrong level.", section="qualifications"
+    )
+    objects = request_from_client(client_id=client.pk, kind="objection", details="No.", purpose="evaluation")
+    logged = log_request(personas.council_worker, client.pk)
+    answers = {rq.pk: dpo.get(f"{URL}/{rq.pk}").json() for rq in (wrong, objects, logged)}
+    assert (answers[wrong.pk]["section"], answers[wrong.pk]["purpose"]) == ("qualifications", "")
+    assert (answers[objects.pk]["section"], answers[objects.pk]["purpose"]) == ("", "evaluation")
+    assert (answers[logged.pk]["section"], answers[logged.pk]["purpose"]) == ("", "")

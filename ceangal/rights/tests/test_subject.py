@@ -92,7 +92,8 @@ def test_a_request_from_the_client_is_logged_by_nobody_received_by_their_latest_
     # The college's engagement started after the council's registration: the college received it.
     assert made.received_by_id == personas.college.pk
     assert made.partnership_id == personas.partnership.pk
-    assert made.details.startswith("Part of the record: Qualifications")
+    assert (made.section, made.purpose) == ("qualifications", "")
+    assert "Part of the record" not in made.details
     assert "Higher English" in made.details
     (event,) = RightsRequestEvent.objects.filter(request=made)
     assert (event.kind, event.by_id) == ("logged", None)

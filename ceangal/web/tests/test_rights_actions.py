@@ -174,3 +174,28 @@ def test_recipients_see_their_own_notices_and_mark_them_read(world: World, perso
     assert cm.RecipientNotice.objects.get().read_at is None
     assert college.post(notices, {"notice": notice.pk}).status_code == 302
     assert cm.RecipientNotice.objects.get().read_by_id == personas.college_leader.pk
+
+
+def test_a_request_from_the_clients_pages_starts_the_dpo_where_the_client_pointed(
+    world: World, personas: Personas, sign_in: SignIn
+) -> None:
+    from ceangal.rights.services import request_resume, request_verify_identity
+    from ceangal.rights.subject import request_from_client
+
+    browser = sign_in(personas.council_dpo)
+    made = {}
+    for kind, extra in (("rectification", {"section": "qualifications"}), ("objection", {"purpose": "evaluation"})):
+        rq = request_from_client(client_id=world.client.pk, kind=kind, details="As I said on the phone.", **extra)
+        rq = request_verify_identity(actor=personas.council_dpo, request=rq, method="signed_in")
+        made[kind] = request_resume(actor=personas.council_dpo, request=rq)
+    detail = browser.get(_url("rights_request_detail", made["rectification"])).content.decode()
+    assert "Part of the record said to be wrong" in detail
+    assert "Qualifications" in detail
+    rectify = browser.get(_url("rights_rectify", made["rectification"])).content.decode()
+    assert "The client says this part of their record is wrong: <strong>Qualifications</strong>" in rectify
+    assert rectify.index("Qualifications:") < rectify.index("</select>")
+    objection = browser.get(_url("rights_actions", made["objection"])).content.decode()
+    assert 'type="radio" value="evaluation" checked' in objection
+    detail = browser.get(_url("rights_request_detail", made["objection"])).content.decode()
+    assert "Purpose objected to" in detail
+    assert "As I said on the phone." in detail

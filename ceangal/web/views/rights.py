@@ -19,8 +19,10 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from ceangal.clients.sections import SECTIONS_BY_KEY
 from ceangal.errors import EditConflict, InvalidInput, NotFound
 from ceangal.partners.models import StaffMember
+from ceangal.reference.purposes import Purpose
 from ceangal.rights import selectors, services
 from ceangal.rights.models import (
     STAFF_CHANNELS,
@@ -414,6 +416,10 @@ def rights_request_detail(request: HttpRequest, actor: StaffMember, request_id: 
             "status_label": RequestStatus(rights_request.status).label,
             "channel_label": Channel(rights_request.channel).label,
             "exemption_label": Exemption(rights_request.exemption).label if rights_request.exemption else "",
+            "part_label": SECTIONS_BY_KEY[rights_request.section].label
+            if rights_request.section in SECTIONS_BY_KEY
+            else "",
+            "purpose_label": Purpose(rights_request.purpose).label if rights_request.purpose in Purpose.values else "",
             "forms": forms,
             "errors": error_list,
             "is_dpo": selectors.is_dpo(actor),

@@ -25,6 +25,7 @@ from ceangal.clients.erasure import Exemption
 from ceangal.clients.holds import hold_lift, hold_place, holds_of_partnership
 from ceangal.clients.notices import can_read_notices, notice_mark_read, notices_for
 from ceangal.clients.rectification import rectifiable_section
+from ceangal.clients.sections import SECTIONS_BY_KEY
 from ceangal.errors import EditConflict, InvalidInput, NotFound
 from ceangal.partners.models import StaffMember
 from ceangal.rights import actions, selectors, services
@@ -196,7 +197,9 @@ def rights_actions(request: HttpRequest, actor: StaffMember, request_id: uuid.UU
         if action not in panel.offered:
             continue
         mine = action == posted
-        fields = _action_fields(action, values if mine else {}, errors if mine else {}, panel)
+        # The objection form starts at the purpose the client named, when they named one.
+        start = {"purpose": rq.purpose} if action == "object" and rq.purpose else {}
+        fields = _action_fields(action, values if mine else start, errors if mine else {}, panel)
         forms.append({"action": action, "title": ACTION_TITLES[action], "fields": fields})
         if mine:
             error_list = error_links(fields, errors)
@@ -264,7 +267,9 @@ def rights_rectify(request: HttpRequest, actor: StaffMember, request_id: uuid.UU
         "web/rights/actions_rectify.html",
         {
             "rq": rq,
-            "items": items,
+            # The section the client said is wrong comes first, named above the list.
+            "items": sorted(items, key=lambda i: i.section_key != rq.section),
+            "named_section": SECTIONS_BY_KEY[rq.section].label if rq.section in SECTIONS_BY_KEY else "",
             "chosen": chosen,
             "fields": fields,
             "errors": error_links(fields, errors),
