@@ -201,6 +201,7 @@ def _bench(var_dir: str) -> None:
     timed("search by name", [partial(caseload, actor=worker, purpose=purpose, query=q) for q in names])
 
     figures += _sharing_core(worker)
+    figures += _access_pack(worker)
 
     title = (
         f"Ceangal bench: {where}; Python {platform.python_version()}, Django {django.get_version()}, "
@@ -211,7 +212,8 @@ def _bench(var_dir: str) -> None:
     print("-" * len(title))
     for label, value in figures:
         # Issue 3 asks for `name: value unit` lines; the older figures keep their aligned table.
-        print(f"{label}: {value}" if label in SHARING_FIGURES else f"{label:<{width}}  {value}")
+        named = label in SHARING_FIGURES or label.startswith("access_pack_")
+        print(f"{label}: {value}" if named else f"{label:<{width}}  {value}")
 
 
 SHARING_FIGURES = {
@@ -424,6 +426,64 @@ def _sharing_core(worker: Any) -> list[tuple[str, str]]:
         ("plain_reads_per_second_4_readers", f"{rates[('plain', 4)]:,.0f} /s"),
         ("governed_concurrency_scaling", f"{scaling['governed']:.2f} x (plain: {scaling['plain']:.2f} x)"),
     ]
+
+
+def _access_pack(worker: Any) -> list[tuple[str, str]]:
+    """Issue 5's figures: gathering a client's copy of everything from every organisation that
+    holds data about them (the task's work), and rendering it as HTML, PDF and JSON, for clients
+    whose records hold other partners' items."""
+    import time
+
+    from django.utils import timezone
+
+    from ceangal.ledger.models import LedgerEntry
+    from ceangal.partners.models import StaffMember
+    from ceangal.partners.roles import Role
+    from ceangal.rights import pack_render, pack_services
+    from ceangal.rights.services import request_log, request_resume, request_verify_identity
+
+    dpo = StaffMember.objects.select_related("organisation").get(organisation=worker.organisation, role=Role.DPO)
+    gather_ms: list[float] = []
+    render_ms: dict[str, list[float]] = {"html": [], "pdf": [], "json": []}
+    sizes: dict[str, list[int]] = {"html": [], "pdf": [], "json": []}
+    items: list[int] = []
+    organisations: list[int] = []
+    for client_id in _shared_clients(worker, 10):
+        request = request_log(
+            actor=dpo, client=str(client_id), kind="access", channel="letter", received_on=timezone.localdate()
+        )
+        request = request_verify_identity(actor=dpo, request=request, method="photo_id")
+        request = request_resume(actor=dpo, request=request)
+        pack = pack_services.pack_generate(actor=dpo, request=request)
+        started = time.perf_counter()
+        gathered = pack_services.pack_gather(pack.pk)
+        gather_ms.append((time.perf_counter() - started) * 1000)
+        if gathered is None or gathered.status != "ready_for_review":
+            raise RuntimeError(f"the pack was not gathered: {gathered.error if gathered else 'replaced'}")
+        content = pack_services.pack_source(gathered)
+        items.append(sum(len(part["items"]) for part in content["parts"]))
+        organisations.append(len(content["organisations_searched"]))
+        for fmt in render_ms:
+            started = time.perf_counter()
+            data = pack_render.render(content, fmt)
+            render_ms[fmt].append((time.perf_counter() - started) * 1000)
+            sizes[fmt].append(len(data))
+    if not gather_ms:
+        return [("access_pack_gather_p50", "no shared clients to measure")]
+    entries = LedgerEntry.objects.filter(client_id__in=_shared_clients(worker, 10)).count()
+    figures = [
+        (
+            "access_pack_clients",
+            f"{len(gather_ms)}: median {statistics.median(organisations):.0f} organisations searched and "
+            f"{statistics.median(items):.0f} items each, {entries:,} ledger entries between them",
+        ),
+        ("access_pack_gather_p50", f"{statistics.median(gather_ms):,.1f} ms"),
+        ("access_pack_gather_max", f"{max(gather_ms):,.1f} ms"),
+    ]
+    for fmt, times in render_ms.items():
+        figures.append((f"access_pack_render_{fmt}_p50", f"{statistics.median(times):,.1f} ms"))
+        figures.append((f"access_pack_{fmt}_size_p50", f"{statistics.median(sizes[fmt]) / 1024:,.1f} KiB"))
+    return figures
 
 
 def _server_version(connection: Any) -> str:
