@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from ceangal.clients import models as cm
-from ceangal.clients.services import document_upload, engagement_open, item_add
+from ceangal.clients.services import document_upload
 from ceangal.consent.models import ConsentRecord
-from ceangal.consent.services import ScopeChoice, consent_give, consent_refuse, consent_withdraw
+from ceangal.consent.services import ScopeChoice, consent_refuse, consent_withdraw
 from ceangal.errors import NotFound
 from ceangal.ledger.models import LedgerEntry
 from ceangal.policy.breakglass import break_glass_open
@@ -28,49 +27,17 @@ from ceangal.policy.subject import (
     subject_information,
     subject_withdrawal_receipt,
 )
-from ceangal.testing.factories import Personas, make_agreement, make_client, make_notice
+from ceangal.testing.factories import Personas
+from ceangal.testing.worlds import SharingWorld, sharing_world
 
 pytestmark = pytest.mark.django_db
 PURPOSE = "support_coordination"
 
 
-@dataclass
-class World:
-    client: cm.Client
-    consent: ConsentRecord
-    notice: object
-
-
-def _world(personas: Personas, given_name: str = "Eilidh", qualification: str = "N5 English") -> World:
-    make_agreement([personas.council_dpo, personas.college_dpo])
-    notice = make_notice(personas.council_dpo)
-    client = make_client(personas.council_worker, given_name=given_name, family_name="Synthetic")
-    item_add(
-        actor=personas.council_worker,
-        client=client,
-        section_key="qualifications",
-        data={"title": qualification, "scqf_level": "SCQF05"},
+def _world(personas: Personas, given_name: str = "Eilidh", qualification: str = "N5 English") -> SharingWorld:
+    return sharing_world(
+        personas, given_name=given_name, qualification=qualification, health_details=f"{given_name} finds crowds hard"
     )
-    item_add(
-        actor=personas.council_worker,
-        client=client,
-        section_key="health",
-        data={"condition_type": "MENTAL", "limitation": "LITTLE", "details": f"{given_name} finds crowds hard"},
-    )
-    engagement_open(actor=personas.college_worker, client=client)
-    consent = consent_give(
-        actor=personas.council_worker,
-        client=client,
-        notice=notice,
-        scopes=[
-            ScopeChoice(PURPOSE, "identity", personas.college),
-            ScopeChoice(PURPOSE, "qualifications", personas.college),
-        ],
-        method="verbal_witnessed",
-        witness_name="Tam Person",
-        valid_until=timezone.localdate() + dt.timedelta(days=365),
-    )
-    return World(client, consent, notice)
 
 
 # -- what is held ---------------------------------------------------------------------------------
@@ -220,7 +187,7 @@ def test_expired_and_refused_consents(personas):
     refused = consent_refuse(
         actor=personas.council_worker,
         client=world.client,
-        notice=world.notice,  # type: ignore[arg-type]
+        notice=world.notice,
         scopes=[ScopeChoice(PURPOSE, "health", personas.college)],
         method="verbal_witnessed",
         witness_name="Tam Person",

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -9,15 +8,13 @@ from django.core import mail
 from django.test import Client as Browser
 from django.test import TestCase
 from django.urls import reverse
-from django.utils import timezone
 
 from ceangal.clients import models as cm
-from ceangal.clients.services import engagement_open, item_add
 from ceangal.consent.models import ConsentRecord
-from ceangal.consent.services import ScopeChoice, consent_give
 from ceangal.portal import sms
 from ceangal.portal.services import access_set_up, code_request, printed_code_issue
-from ceangal.testing.factories import Personas, make_agreement, make_client, make_notice
+from ceangal.testing.factories import Personas, make_client
+from ceangal.testing.worlds import sharing_world
 
 EMAIL = "morag.client@example.org"
 MOBILE = "07700 900123"
@@ -76,36 +73,9 @@ class SharedWorld:
 
 
 def shared_world(personas: Personas, *, given_name: str = "Eilidh", family_name: str = "Synthetic") -> SharedWorld:
-    make_agreement([personas.council_dpo, personas.college_dpo])
-    notice = make_notice(personas.council_dpo)
-    client = make_client(personas.council_worker, given_name=given_name, family_name=family_name)
-    item_add(
-        actor=personas.council_worker,
-        client=client,
-        section_key="qualifications",
-        data={"title": "N5 English", "scqf_level": "SCQF05"},
-    )
-    item_add(
-        actor=personas.council_worker,
-        client=client,
-        section_key="health",
-        data={"condition_type": "MENTAL", "limitation": "LITTLE", "details": "Anxiety in crowds"},
-    )
-    engagement_open(actor=personas.college_worker, client=client)
-    consent = consent_give(
-        actor=personas.council_worker,
-        client=client,
-        notice=notice,
-        scopes=[
-            ScopeChoice(PURPOSE, "identity", personas.college),
-            ScopeChoice(PURPOSE, "qualifications", personas.college),
-        ],
-        method="verbal_witnessed",
-        witness_name="Tam Person",
-        valid_until=timezone.localdate() + dt.timedelta(days=365),
-    )
-    code = printed_code_issue(actor=personas.council_worker, client_id=client.pk).code
-    return SharedWorld(client=client, consent=consent, code=code)
+    world = sharing_world(personas, given_name=given_name, family_name=family_name)
+    code = printed_code_issue(actor=personas.council_worker, client_id=world.client.pk).code
+    return SharedWorld(client=world.client, consent=world.consent, code=code)
 
 
 def printed_sign_in(code: str) -> Browser:

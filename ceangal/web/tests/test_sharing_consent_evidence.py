@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ceangal.audit.models import AuditEvent
-from ceangal.clients.services import engagement_open
+from ceangal.clients.services import engagement_open, item_add
 from ceangal.consent.models import ConsentRecord, EventKind
 from ceangal.consent.services import ScopeChoice, consent_give
 from ceangal.ledger.models import LedgerEntry
@@ -111,12 +111,18 @@ def test_a_named_dpo_lists_and_reads_the_record_audited_and_in_the_ledger(sign_i
     assert "Macleod" not in listing  # references only in the list
     assert AuditEvent.objects.filter(action="consent.listed_by_dpo").count() == 1
 
+    item_add(
+        actor=personas.council_worker,
+        client=morag,
+        section_key="qualifications",
+        data={"title": "N5 Applications of Mathematics", "scqf_level": "SCQF05"},
+    )
     page = dougal.get(record_url)
     assert page.status_code == 200
     html = page.content.decode()
     assert "Morag Macleod" in html
     assert "Awaiting the signed form" in html
-    assert "N5" not in html  # no case data
+    assert "Applications of Mathematics" not in html  # no case data
     assert AuditEvent.objects.filter(action="consent.reviewed_by_dpo", object_id=str(pending.pk)).count() == 1
     entry = LedgerEntry.objects.get(actor_staff_id=personas.college_dpo.pk)
     assert entry.purpose == "consent_review"
