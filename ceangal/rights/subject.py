@@ -21,7 +21,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ceangal.audit.services import audit_record
 from ceangal.clients import models as cm
 from ceangal.clients.sections import SECTIONS_BY_KEY
 from ceangal.errors import InvalidInput, NotFound
@@ -40,7 +39,7 @@ from ceangal.rights.models import (
     RightsRequestEvent,
 )
 from ceangal.rights.selectors import clock_facts
-from ceangal.rights.services import request_withdraw_by_client
+from ceangal.rights.services import _audit, _event, request_withdraw_by_client
 
 DETAILS_MAX = 4000
 # Kinds that mean nothing without the client saying what they want.
@@ -131,33 +130,10 @@ def request_from_client(
             section=section if kind == RequestKind.RECTIFICATION else "",
             purpose=purpose if kind == RequestKind.OBJECTION else "",
         )
-        RightsRequestEvent.objects.create(
-            request=request,
-            kind=EventKind.LOGGED,
-            at=timezone.now(),
-            on=request.received_on,
-            by=None,
-            note="Made by the client on their own pages.",
-        )
-        detail: dict[str, object] = {
-            "kind": kind,
-            "status": str(request.status),
-            "channel": "portal",
-            "by_client": True,
-        }
-        if section:
-            detail["section"] = section
-        if purpose:
-            detail["purpose"] = purpose
-        audit_record(
-            actor_user_id=None,
-            organisation_id=received_by_id,
-            action="rights_request.logged",
-            object_type="rights_request",
-            object_id=request.pk,
-            client_id=client.pk,
-            detail=detail,
-        )
+        _event(request, EventKind.LOGGED, None, "Made by the client on their own pages.")
+        # The section and purpose codes, never what the client wrote.
+        codes = {name: value for name, value in (("section", request.section), ("purpose", request.purpose)) if value}
+        _audit(None, "rights_request.logged", request, channel="portal", by_client=True, **codes)
     return request
 
 
